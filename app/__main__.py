@@ -1,0 +1,126 @@
+"""Command line: ``python -m app serve | migrate | seed | loadtest``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from app.config import ConfigError, Settings, ensure_jwt_secret, load_settings
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded server's URL (starting it) when DATABASE_URL is not set."""
+    if settings.database_url is not None:
+        return settings.database_url
+    from app.db.embedded import start_embedded
+
+    return start_embedded(settings.data_dir)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import msgspec
+    import uvicorn
+
+    from app.db import migrations
+
+    overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k)) is not None}
+    settings = msgspec.structs.replace(settings, **overrides)
+    url = _database_url(settings)
+    settings = ensure_jwt_secret(settings)
+    applied = migrations.apply(url)
+    logging.getLogger("app").info("migrations applied: %s", ", ".join(applied) or "none pending")
+    # Workers are separate processes that build the app from the environment.
+    os.environ["DATABASE_URL"] = url
+    os.environ["APP_JWT_SECRET"] = settings.jwt_secret or ""
+    uvicorn.run(
+        "app.server:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=settings.access_log,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import migrations
+
+    url = _database_url(settings)
+    if args.action == "apply":
+        applied = migrations.apply(url)
+        print("applied: " + (", ".join(applied) or "nothing pending"))
+    elif args.action == "rollback":
+        undone = migrations.rollback(url, count=None if args.all else args.count)
+        print("rolled back: " + (", ".join(undone) or "nothing applied"))
+    else:
+        for migration_id, applied in migrations.status(url):
+            print(f"{'applied' if applied else 'pending'}  {migration_id}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description="A high-throughput HTTP API over PostgreSQL. Configuration comes from the "
+        "environment (see README); with no DATABASE_URL an embedded PostgreSQL is used.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="apply pending migrations, then serve HTTP",
+        description="Apply pending migrations once, then serve HTTP with uvicorn.",
+    )
+    serve.add_argument("--host", help="address to listen on (APP_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (APP_PORT, default 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (APP_WORKERS, default 1)")
+
+    migrate = commands.add_parser(
+        "migrate", help="apply, roll back or list schema migrations",
+        description="Schema migrations with yoyo, under its lock.",
+    )
+    actions = migrate.add_subparsers(dest="action", required=True)
+    actions.add_parser("apply", help="apply every pending migration")
+    rollback = actions.add_parser("rollback", help="roll back the newest migration(s)")
+    rollback.add_argument("--count", type=int, default=1, help="how many (default 1)")
+    rollback.add_argument("--all", action="store_true", help="roll back every migration")
+    actions.add_parser("status", help="list migrations and whether each is applied")
+
+    commands.add_parser("seed", help="bulk-load users and tasks (see: seed --help)", add_help=False)
+    commands.add_parser("loadtest", help="run the Locust load test (see: loadtest --help)",
+                        add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # seed and loadtest parse their own options.
+    if argv and argv[0] == "seed":
+        from app.seed import main as seed_main
+
+        return seed_main(argv[1:])
+    if argv and argv[0] == "loadtest":
+        from app.loadtest.cli import main as loadtest_main
+
+        return loadtest_main(argv[1:])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(args, settings)
+    return _migrate(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

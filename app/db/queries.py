@@ -1,0 +1,183 @@
+"""SQL files as query objects.
+
+Each file under ``sql/<domain>/<name>.sql`` holds one statement whose parameters are written as psql
+variables, ``:'name'``, so the file runs verbatim in psql (``psql -v name=value -f file``). At startup
+each file is read once and rewritten to asyncpg's ``$1..$n``; the Python side declares, next to the
+code that runs it, which parameters it passes and which Struct a row decodes into:
+
+    _get = sql("tasks/get_task", "user_id", "task_id", row=Task)
+
+``load_queries`` binds every declaration to its file and fails on an unknown or unused parameter
+name, a missing file, or a file no code declares. ``verify_queries`` then prepares each statement on
+a live connection and checks that its result columns are exactly the row Struct's fields, in order,
+so ``Task(*record)`` is safe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
+
+# Order matters: comments and literals are matched first so that nothing inside them is taken for a
+# parameter; ':' followed by a quoted name is a parameter; a bare ':name' or ':"name"' is rejected
+# because it would mean something else in psql.
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>--[^\n]*|/\*.*?\*/)
+    | (?P<param>:'(?P<name>[A-Za-z_][A-Za-z0-9_]*)')
+    | (?P<estring>[Ee]'(?:[^'\\]|\\.|'')*')
+    | (?P<string>'(?:[^']|'')*')
+    | (?P<ident>"(?:[^"]|"")*")
+    | (?P<dollar>\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$.*?\$(?P=tag)?\$)
+    | (?P<cast>::)
+    | (?P<bad>:(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]*"|'[^']*'))
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class QueryError(Exception):
+    """A SQL file or a declaration of it is wrong; raised at startup, never per request."""
+
+
+def parse(text: str, *, origin: str = "<sql>") -> tuple[str, tuple[str, ...]]:
+    """Rewrite ``:'name'`` parameters to ``$n`` (the same name reuses its number).
+
+    Returns the rewritten SQL and the parameter names in ``$n`` order.
+    """
+    names: dict[str, int] = {}
+    out: list[str] = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "bad":
+            raise QueryError(f"{origin}: use :'name' for parameters, found {match.group()!r}")
+        if kind != "param":
+            continue
+        name = match.group("name")
+        number = names.setdefault(name, len(names) + 1)
+        out.append(text[pos : match.start()])
+        out.append(f"${number}")
+        pos = match.end()
+    out.append(text[pos:])
+    statement = "".join(out).strip()
+    # The statement with comments and quoted text blanked out: what is left must be one statement.
+    skeleton = _TOKEN.sub(lambda m: "" if m.lastgroup == "comment" else "_" if m.lastgroup != "cast" else "::", statement).strip()
+    if not skeleton:
+        raise QueryError(f"{origin}: no statement")
+    if ";" in skeleton.rstrip().rstrip(";"):
+        raise QueryError(f"{origin}: one statement per file")
+    return statement.rstrip().rstrip(";").rstrip(), tuple(names)
+
+
+class Query:
+    """One statement: its name, the rewritten SQL, its parameters, and the Struct its rows fill."""
+
+    __slots__ = ("name", "declared", "row", "sql", "params", "_param_set", "path")
+
+    def __init__(self, name: str, declared: Sequence[str], row: type[msgspec.Struct] | None):
+        self.name = name
+        self.declared = tuple(declared)
+        self.row = row
+        self.sql: str = ""
+        self.params: tuple[str, ...] = ()
+        self._param_set: frozenset[str] = frozenset()
+        self.path: Path | None = None
+
+    def bind(self, text: str, path: Path) -> None:
+        statement, params = parse(text, origin=str(path))
+        unknown = set(self.declared) - set(params)
+        unused = set(params) - set(self.declared)
+        if unknown:
+            raise QueryError(f"{path}: the code passes {sorted(unknown)}, which the SQL never uses")
+        if unused:
+            raise QueryError(f"{path}: the SQL uses {sorted(unused)}, which the code never passes")
+        if len(set(self.declared)) != len(self.declared):
+            raise QueryError(f"{self.name}: a parameter is declared twice")
+        self.sql, self.params, self.path = statement, params, path
+        self._param_set = frozenset(params)
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
+        """The positional arguments for ``$1..$n`` from keyword arguments, checked by name."""
+        if values.keys() != self._param_set:
+            raise TypeError(
+                f"{self.name} takes {sorted(self._param_set)}, got {sorted(values)}"
+            )
+        return [values[p] for p in self.params]
+
+    def __repr__(self) -> str:
+        return f"Query({self.name!r})"
+
+
+_REGISTRY: dict[str, Query] = {}
+
+
+def sql(name: str, *params: str, row: type[msgspec.Struct] | None = None) -> Query:
+    """Declare a query by file name (``domain/name``), the parameters the code passes, and the
+    Struct each row decodes into. The file is read by ``load_queries`` at startup."""
+    if name in _REGISTRY:
+        raise QueryError(f"{name} is declared twice")
+    query = Query(name, params, row)
+    _REGISTRY[name] = query
+    return query
+
+
+def load_queries(root: Path = SQL_ROOT, *, only: Iterable[str] | None = None) -> dict[str, Query]:
+    """Read and check every declared query's file; every .sql file under the domains' folders
+    must be declared (``only`` limits both sides to some domains, for tools)."""
+    domains = set(only) if only is not None else None
+    declared = {
+        name: q for name, q in _REGISTRY.items() if domains is None or name.split("/")[0] in domains
+    }
+    files = {
+        str(p.relative_to(root).with_suffix("")): p
+        for p in sorted(root.glob("*/*.sql"))
+        if domains is None or p.parent.name in domains
+    }
+    missing = sorted(set(declared) - set(files))
+    if missing:
+        raise QueryError(f"no SQL file for {missing} under {root}")
+    orphans = sorted(set(files) - set(declared) - _TOOL_QUERIES)
+    if orphans and domains is None:
+        raise QueryError(f"SQL files that no code declares: {orphans}")
+    for name, query in declared.items():
+        query.bind(files[name].read_text(), files[name])
+    return declared
+
+
+# Files read by command-line tools (seeding, benchmarks) rather than by the service.
+_TOOL_QUERIES: set[str] = set()
+
+
+def tool_query(name: str) -> None:
+    """Mark ``sql/<name>.sql`` as used by a tool that loads it with ``read_query`` instead."""
+    _TOOL_QUERIES.add(name)
+
+
+def read_query(name: str, root: Path = SQL_ROOT) -> tuple[str, tuple[str, ...]]:
+    """Parse one file outside the registry (tools that run once, not per request)."""
+    path = root / f"{name}.sql"
+    return parse(path.read_text(), origin=str(path))
+
+
+async def verify_queries(conn: Any, queries: Iterable[Query]) -> None:
+    """Prepare every statement against the live schema and check row shapes against Structs."""
+    for query in queries:
+        try:
+            statement = await conn.prepare(query.sql)
+        except Exception as exc:  # asyncpg raises many kinds; all are startup errors here
+            raise QueryError(f"{query.path}: does not prepare: {exc}") from exc
+        if query.row is None:
+            continue
+        columns = tuple(a.name for a in statement.get_attributes())
+        fields = query.row.__struct_fields__
+        if columns != fields:
+            raise QueryError(
+                f"{query.path}: returns columns {columns}, but {query.row.__name__} has {fields}"
+            )

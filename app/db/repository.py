@@ -1,0 +1,66 @@
+"""The base every domain repository extends: run a declared query with keyword arguments, decode rows
+into its Struct, and turn driver errors into domain errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+
+from app.db.errors import translate
+from app.db.pool import Database
+from app.db.queries import Query
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+Executor = Database | asyncpg.Connection
+
+
+def _raise_translated(exc: BaseException) -> None:
+    error = translate(exc)
+    if error is None:
+        raise exc
+    raise error from exc
+
+
+class Repository:
+    """Holds the executor (the pool's ``Database`` or a connection inside a transaction)."""
+
+    __slots__ = ("db",)
+
+    def __init__(self, db: Executor):
+        self.db = db
+
+    async def one(self, query: Query, **values: Any) -> Any:
+        """The first row decoded into the query's Struct, or None."""
+        try:
+            row = await self.db.fetchrow(query.sql, *query.args(values))
+        except Exception as exc:
+            _raise_translated(exc)
+        if row is None:
+            return None
+        return query.row(*row) if query.row is not None else row
+
+    async def all(self, query: Query, **values: Any) -> list[Any]:
+        try:
+            rows = await self.db.fetch(query.sql, *query.args(values))
+        except Exception as exc:
+            _raise_translated(exc)
+        make = query.row
+        return [make(*r) for r in rows] if make is not None else rows
+
+    async def value(self, query: Query, **values: Any) -> Any:
+        try:
+            return await self.db.fetchval(query.sql, *query.args(values))
+        except Exception as exc:
+            _raise_translated(exc)
+
+    async def execute(self, query: Query, **values: Any) -> int:
+        """Run a statement; return the number of rows it touched."""
+        try:
+            status = await self.db.execute(query.sql, *query.args(values))
+        except Exception as exc:
+            _raise_translated(exc)
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0

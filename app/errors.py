@@ -1,0 +1,71 @@
+"""Domain errors: what went wrong, in terms a client can act on.
+
+The db layer raises these (from SQLSTATE and constraint names), the handlers raise them, and one set
+of exception handlers in ``app.server`` turns them into JSON responses of one shape:
+``{"status_code": int, "detail": str, "extra": ...}`` (the shape Litestar uses for its own errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import msgspec
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """Every error response: the status, a sentence naming the problem, and optional details."""
+
+    status_code: int
+    detail: str
+    extra: Any = None
+
+
+class AppError(Exception):
+    status_code: ClassVar[int] = 500
+
+    def __init__(self, detail: str, *, extra: Any = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+        self.headers = headers or {}
+
+
+class InvalidInput(AppError):
+    status_code = 400
+
+
+class Unauthorized(AppError):
+    status_code = 401
+
+    def __init__(self, detail: str = "missing or invalid bearer token", **kwargs: Any):
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: int, **kwargs: Any):
+        super().__init__(detail, **kwargs)
+        self.headers["Retry-After"] = str(max(1, retry_after))
+
+
+class Unavailable(AppError):
+    status_code = 503
+
+    def __init__(self, detail: str = "the database is unavailable, retry shortly", *,
+                 retry_after: int = 1, **kwargs: Any):
+        super().__init__(detail, **kwargs)
+        self.headers["Retry-After"] = str(retry_after)

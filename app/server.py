@@ -1,0 +1,139 @@
+"""The Litestar application: lifespan (pool, queries), routes, error handlers, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response
+from litestar.datastructures import ResponseHeader, State
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from app import __version__
+from app.auth.passwords import Passwords
+from app.auth.tokens import Tokens
+from app.config import Settings, ensure_jwt_secret, load_settings
+from app.db.errors import translate
+from app.db.pool import Database, create_pool
+from app.db.queries import load_queries, verify_queries
+from app.errors import AppError, ErrorBody
+from app.health import HealthController
+from app.pagination import Cursors
+from app.tasks.repository import TaskRepository
+from app.tasks.routes import TaskController
+from app.users.repository import UserRepository
+from app.users.routes import AuthController, MeController
+from app.validation import NO_NUL, NOT_BLANK
+
+log = logging.getLogger("app")
+
+# Every domain's controllers; a new domain adds its own here.
+ROUTES = [HealthController, AuthController, MeController, TaskController]
+
+
+def _error(status: int, detail: str, extra: object = None, headers: dict | None = None) -> Response:
+    return Response(ErrorBody(status, detail, extra), status_code=status, headers=headers)
+
+
+def _app_error(_: Request, exc: AppError) -> Response:
+    return _error(exc.status_code, exc.detail, exc.extra, exc.headers)
+
+
+# msgspec names a failed pattern by its regex; say what the rule means instead.
+_PATTERN_MESSAGES = {
+    f"matching regex {NOT_BLANK!r}": "must not be blank or contain NUL characters",
+    f"matching regex {NO_NUL!r}": "must not contain NUL characters",
+}
+
+
+def _readable(extra: object) -> object:
+    if isinstance(extra, list):
+        for item in extra:
+            message = item.get("message") if isinstance(item, dict) else None
+            if isinstance(message, str):
+                for needle, meaning in _PATTERN_MESSAGES.items():
+                    if needle in message:
+                        item["message"] = f"`{item.get('key')}` {meaning}"
+    return extra
+
+
+def _http_error(_: Request, exc: HTTPException) -> Response:
+    return _error(exc.status_code, exc.detail, _readable(exc.extra) or None, exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    known = translate(exc)
+    if known is not None:
+        return _app_error(request, known)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error(500, "internal server error")
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> Litestar:
+    """Build the app. With no arguments (the uvicorn factory) settings come from the environment,
+    and DATABASE_URL and APP_JWT_SECRET must be set (``python -m app serve`` sets them)."""
+    settings = ensure_jwt_secret(settings or load_settings())
+    dsn = database_url or settings.database_url
+    if dsn is None:
+        raise RuntimeError("create_app needs a database URL")
+    queries = load_queries()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pool = await create_pool(settings, dsn)
+        passwords = Passwords(settings)
+        try:
+            async with pool.acquire() as conn:
+                await verify_queries(conn, queries.values())
+            db = Database(pool, settings.pool_acquire_timeout)
+            state = app.state
+            state.db = db
+            state.passwords = passwords
+            state.users = UserRepository(db)
+            state.tasks = TaskRepository(db)
+            state.accepting = True
+            yield
+        finally:
+            app.state.accepting = False
+            passwords.close()
+            await pool.close()
+
+    assert settings.jwt_secret is not None
+    return Litestar(
+        route_handlers=ROUTES,
+        lifespan=[lifespan],
+        state=State({
+            "tokens": Tokens(settings.jwt_secret, settings.token_ttl_seconds),
+            "cursors": Cursors(settings.jwt_secret),
+            "accepting": False,
+        }),
+        exception_handlers={
+            AppError: _app_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+        request_max_body_size=settings.max_body_bytes,
+        response_headers=[
+            ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+            ResponseHeader(name="X-Frame-Options", value="DENY"),
+            ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+            ResponseHeader(name="Cache-Control", value="no-store"),
+        ],
+        openapi_config=OpenAPIConfig(
+            title="pgapi",
+            version=__version__,
+            description="Accounts and tasks over PostgreSQL: hand-written SQL, asyncpg, msgspec.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        debug=False,
+    )

@@ -1,0 +1,53 @@
+"""Task Structs: the row, what a client may send, and the page and stats shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from app.validation import text
+
+Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
+Description = text(1000, description="Up to 1000 characters.")
+
+
+class Task(msgspec.Struct):
+    id: int
+    title: str
+    description: str | None
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    description: Description | None = None
+
+    def __post_init__(self) -> None:
+        self.title = self.title.strip()
+
+
+class TaskUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields not sent stay as they are; ``description: null`` clears the description."""
+
+    title: Title | UnsetType = UNSET
+    description: Description | None | UnsetType = UNSET
+    completed: bool | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.title is not UNSET:
+            self.title = self.title.strip()
+
+
+class TaskPage(msgspec.Struct):
+    items: list[Task]
+    next_cursor: str | None
+
+
+class TaskStats(msgspec.Struct):
+    total: int
+    completed: int
+    pending: int

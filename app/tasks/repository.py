@@ -1,0 +1,77 @@
+"""Tasks data access: one method per use case, each one statement and one round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from msgspec import UNSET
+
+from app.db.queries import sql
+from app.db.repository import Repository
+from app.tasks.models import Task, TaskStats, TaskUpdate
+
+_create = sql("tasks/create_task", "user_id", "title", "description", row=Task)
+_get = sql("tasks/get_task", "user_id", "task_id", row=Task)
+_update = sql(
+    "tasks/update_task",
+    "user_id", "task_id", "title", "description", "description_sent", "completed",
+    row=Task,
+)
+_delete = sql("tasks/delete_task", "user_id", "task_id")
+_list = sql("tasks/list_tasks", "user_id", "after_created_at", "after_id", "limit", row=Task)
+_list_by_completed = sql(
+    "tasks/list_tasks_by_completed",
+    "user_id", "completed", "after_created_at", "after_id", "limit",
+    row=Task,
+)
+_stats = sql("tasks/task_stats", "user_id", row=TaskStats)
+
+# asyncpg sends datetime.max as 'infinity': the keyset position before the first row.
+_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+
+
+class TaskRepository(Repository):
+    __slots__ = ()
+
+    async def create(self, *, user_id: int, title: str, description: str | None) -> Task | None:
+        return await self.one(_create, user_id=user_id, title=title, description=description)
+
+    async def get(self, *, user_id: int, task_id: int) -> Task | None:
+        return await self.one(_get, user_id=user_id, task_id=task_id)
+
+    async def update(self, *, user_id: int, task_id: int, changes: TaskUpdate) -> Task | None:
+        return await self.one(
+            _update,
+            user_id=user_id,
+            task_id=task_id,
+            title=None if changes.title is UNSET else changes.title,
+            description=None if changes.description is UNSET else changes.description,
+            description_sent=changes.description is not UNSET,
+            completed=None if changes.completed is UNSET else changes.completed,
+        )
+
+    async def delete(self, *, user_id: int, task_id: int) -> bool:
+        return await self.execute(_delete, user_id=user_id, task_id=task_id) == 1
+
+    async def list(
+        self,
+        *,
+        user_id: int,
+        completed: bool | None,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[Task]:
+        """Up to ``limit`` tasks, newest first, strictly after the keyset position ``after``."""
+        after_created_at, after_id = after if after is not None else (_INFINITY, 0)
+        if completed is None:
+            return await self.all(
+                _list, user_id=user_id, after_created_at=after_created_at, after_id=after_id,
+                limit=limit,
+            )
+        return await self.all(
+            _list_by_completed, user_id=user_id, completed=completed,
+            after_created_at=after_created_at, after_id=after_id, limit=limit,
+        )
+
+    async def stats(self, *, user_id: int) -> TaskStats:
+        return await self.one(_stats, user_id=user_id)

@@ -1,0 +1,96 @@
+"""Tasks over HTTP: /tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from app.auth.guard import AUTH_DEPENDENCIES
+from app.errors import NotFound, Unauthorized
+from app.openapi import errors
+from app.pagination import MAX_CURSOR_LENGTH
+from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
+from app.tasks.repository import TaskRepository
+from app.validation import MAX_BIGINT
+
+TaskId = Annotated[int, Parameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
+Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size, 1-100.")]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page."),
+]
+
+_SCOPE = "tasks"
+_NOT_FOUND = "task not found"
+
+
+class TaskController(Controller):
+    path = "/tasks"
+    tags = ["tasks"]
+    dependencies = AUTH_DEPENDENCIES
+    security = [{"bearer": []}]
+
+    @post("/", operation_id="createTask", responses=errors(401))
+    async def create_task(self, data: TaskCreate, user_id: int, state: State) -> Task:
+        """Create a task; the title is trimmed."""
+        task = await state.tasks.create(
+            user_id=user_id, title=data.title, description=data.description
+        )
+        if task is None:
+            raise Unauthorized("the account no longer exists")
+        return task
+
+    @get("/", operation_id="listTasks", responses=errors(401))
+    async def list_tasks(
+        self,
+        user_id: int,
+        state: State,
+        completed: bool | None = None,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+    ) -> TaskPage:
+        """The caller's tasks, newest first, a page at a time (keyset pagination)."""
+        after = None
+        if cursor is not None:
+            after = state.cursors.decode(_SCOPE, cursor, tuple[datetime, int])
+        tasks: TaskRepository = state.tasks
+        rows = await tasks.list(user_id=user_id, completed=completed, after=after, limit=limit + 1)
+        next_cursor = None
+        if len(rows) > limit:
+            del rows[limit:]
+            last = rows[-1]
+            next_cursor = state.cursors.encode(_SCOPE, (last.created_at, last.id))
+        return TaskPage(items=rows, next_cursor=next_cursor)
+
+    @get("/stats", operation_id="getTaskStats", responses=errors(401))
+    async def task_stats(self, user_id: int, state: State) -> TaskStats:
+        """How many tasks the caller has: total, completed, pending."""
+        return await state.tasks.stats(user_id=user_id)
+
+    @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404))
+    async def get_task(self, task_id: TaskId, user_id: int, state: State) -> Task:
+        """One task; 404 when it does not exist or belongs to someone else."""
+        task = await state.tasks.get(user_id=user_id, task_id=task_id)
+        if task is None:
+            raise NotFound(_NOT_FOUND)
+        return task
+
+    @patch("/{task_id:int}", operation_id="updateTask", responses=errors(401, 404))
+    async def update_task(
+        self, task_id: TaskId, data: TaskUpdate, user_id: int, state: State
+    ) -> Task:
+        """Change the fields sent; others stay; ``description: null`` clears it."""
+        task = await state.tasks.update(user_id=user_id, task_id=task_id, changes=data)
+        if task is None:
+            raise NotFound(_NOT_FOUND)
+        return task
+
+    @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404))
+    async def delete_task(self, task_id: TaskId, user_id: int, state: State) -> None:
+        """Delete a task."""
+        if not await state.tasks.delete(user_id=user_id, task_id=task_id):
+            raise NotFound(_NOT_FOUND)

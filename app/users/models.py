@@ -1,0 +1,80 @@
+"""Account Structs: the user as the API shows it (never the hash), and the auth payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from app.validation import text
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=254,
+        pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
+        description="An email address; unique regardless of letter case.",
+    ),
+]
+Password = text(1024, min_length=8, description="8-1024 characters.")
+Name = text(100, min_length=1, blank=False, description="1-100 characters, not blank.")
+Language = Annotated[
+    str, msgspec.Meta(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="A language tag: en, pt-BR.")
+]
+
+
+class User(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    google_id: str | None
+    preferred_language: str
+    subscription_tier: str
+    trial_ends_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Login(msgspec.Struct):
+    """The row login needs: who, and the hash to verify against."""
+
+    id: int
+    password_hash: str | None
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    name: Name
+    password: Password
+
+    def __post_init__(self) -> None:
+        self.name = self.name.strip()
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: text(254, min_length=1)
+    password: text(1024, min_length=1)
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    token_type: Literal["bearer"] = "bearer"
+
+
+class RegisterResponse(msgspec.Struct):
+    user: User
+    access_token: str
+    expires_in: int
+    token_type: Literal["bearer"] = "bearer"
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name | UnsetType = UNSET
+    preferred_language: Language | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.name is not UNSET:
+            self.name = self.name.strip()

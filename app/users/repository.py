@@ -1,0 +1,50 @@
+"""Accounts data access."""
+
+from __future__ import annotations
+
+from msgspec import UNSET
+
+from app.db.errors import register_constraint
+from app.db.queries import sql
+from app.db.repository import Repository
+from app.errors import Conflict, InvalidInput
+from app.users.models import Login, User, UserUpdate
+
+_create = sql("users/create_user", "email", "name", "password_hash", row=User)
+_get = sql("users/get_user", "user_id", row=User)
+_login = sql("users/get_login", "email", row=Login)
+_update = sql("users/update_user", "user_id", "name", "preferred_language", row=User)
+_delete = sql("users/delete_user", "user_id")
+
+register_constraint("users_email_key", Conflict("this email is already registered"))
+register_constraint("users_email_format", InvalidInput("email is not a valid address"))
+register_constraint("users_name_length", InvalidInput("name must be 1-100 characters, not blank"))
+register_constraint(
+    "users_preferred_language_format", InvalidInput("preferred_language must look like en or pt-BR")
+)
+
+
+class UserRepository(Repository):
+    __slots__ = ()
+
+    async def create(self, *, email: str, name: str, password_hash: str) -> User:
+        return await self.one(_create, email=email, name=name, password_hash=password_hash)
+
+    async def get(self, *, user_id: int) -> User | None:
+        return await self.one(_get, user_id=user_id)
+
+    async def login(self, *, email: str) -> Login | None:
+        return await self.one(_login, email=email)
+
+    async def update(self, *, user_id: int, changes: UserUpdate) -> User | None:
+        return await self.one(
+            _update,
+            user_id=user_id,
+            name=None if changes.name is UNSET else changes.name,
+            preferred_language=None
+            if changes.preferred_language is UNSET
+            else changes.preferred_language,
+        )
+
+    async def delete(self, *, user_id: int) -> bool:
+        return await self.execute(_delete, user_id=user_id) == 1

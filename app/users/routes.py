@@ -1,0 +1,73 @@
+"""Accounts over HTTP: /auth/register, /auth/login and /users/me."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
+
+from app.auth.guard import AUTH_DEPENDENCIES
+from app.errors import Unauthorized
+from app.openapi import errors
+from app.users.models import (
+    LoginRequest,
+    RegisterRequest,
+    RegisterResponse,
+    TokenResponse,
+    User,
+    UserUpdate,
+)
+
+_GONE = "the account no longer exists"
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["accounts"]
+
+    @post("/register", operation_id="register", responses=errors(409))
+    async def register(self, data: RegisterRequest, state: State) -> RegisterResponse:
+        """Create an account and return it with an access token."""
+        password_hash = await state.passwords.hash(data.password)
+        user = await state.users.create(email=data.email, name=data.name, password_hash=password_hash)
+        return RegisterResponse(
+            user=user, access_token=state.tokens.issue(user.id), expires_in=state.tokens.ttl
+        )
+
+    @post("/login", operation_id="login", status_code=200, responses=errors(401))
+    async def login(self, data: LoginRequest, state: State) -> TokenResponse:
+        """Exchange email and password for an access token. Unknown email and wrong password
+        answer the same 401, after the same amount of hashing work."""
+        found = await state.users.login(email=data.email)
+        if not await state.passwords.verify(found.password_hash if found else None, data.password):
+            raise Unauthorized("email or password is incorrect")
+        assert found is not None
+        return TokenResponse(access_token=state.tokens.issue(found.id), expires_in=state.tokens.ttl)
+
+
+class MeController(Controller):
+    path = "/users/me"
+    tags = ["accounts"]
+    dependencies = AUTH_DEPENDENCIES
+    security = [{"bearer": []}]
+
+    @get("/", operation_id="getMe", responses=errors(401))
+    async def get_me(self, user_id: int, state: State) -> User:
+        """The caller's account."""
+        user = await state.users.get(user_id=user_id)
+        if user is None:
+            raise Unauthorized(_GONE)
+        return user
+
+    @patch("/", operation_id="updateMe", responses=errors(401))
+    async def update_me(self, data: UserUpdate, user_id: int, state: State) -> User:
+        """Change the caller's name and/or preferred language."""
+        user = await state.users.update(user_id=user_id, changes=data)
+        if user is None:
+            raise Unauthorized(_GONE)
+        return user
+
+    @delete("/", operation_id="deleteMe", responses=errors(401))
+    async def delete_me(self, user_id: int, state: State) -> None:
+        """Delete the caller's account and everything it owns."""
+        if not await state.users.delete(user_id=user_id):
+            raise Unauthorized(_GONE)

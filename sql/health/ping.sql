@@ -1,0 +1,2 @@
+-- ping: the readiness probe; any answer means a pooled connection works.
+SELECT 1;
