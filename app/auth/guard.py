@@ -7,7 +7,7 @@ user's token reads and writes nothing, with no extra round trip.
 from __future__ import annotations
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from app.errors import Unauthorized
 
@@ -22,5 +22,6 @@ def current_user_id(request: Request) -> int:
     return request.app.state.tokens.user_id(token.strip())
 
 
-# Handlers that take a ``user_id`` parameter are authenticated; the rest are public.
+# Handlers that take ``user_id: UserId`` are authenticated; the rest are public.
 AUTH_DEPENDENCIES = {"user_id": Provide(current_user_id, sync_to_thread=False)}
+UserId = NamedDependency[int]

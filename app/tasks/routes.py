@@ -7,9 +7,10 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 from litestar.params import Parameter
 
-from app.auth.guard import AUTH_DEPENDENCIES
+from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import NotFound, Unauthorized
 from app.openapi import errors
 from app.pagination import MAX_CURSOR_LENGTH
@@ -18,6 +19,9 @@ from app.tasks.repository import TaskRepository
 from app.validation import MAX_BIGINT
 
 TaskId = Annotated[int, Parameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
+Completed = Annotated[
+    bool | None, Parameter(description="Only completed (true) or only pending (false) tasks.")
+]
 Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size, 1-100.")]
 Cursor = Annotated[
     str | None,
@@ -35,7 +39,7 @@ class TaskController(Controller):
     security = [{"bearer": []}]
 
     @post("/", operation_id="createTask", responses=errors(401))
-    async def create_task(self, data: TaskCreate, user_id: int, state: State) -> Task:
+    async def create_task(self, data: JSONBody[TaskCreate], user_id: UserId, state: State) -> Task:
         """Create a task; the title is trimmed."""
         task = await state.tasks.create(
             user_id=user_id, title=data.title, description=data.description
@@ -47,9 +51,9 @@ class TaskController(Controller):
     @get("/", operation_id="listTasks", responses=errors(401))
     async def list_tasks(
         self,
-        user_id: int,
+        user_id: UserId,
         state: State,
-        completed: bool | None = None,
+        completed: Completed = None,
         limit: Limit = 20,
         cursor: Cursor = None,
     ) -> TaskPage:
@@ -67,12 +71,12 @@ class TaskController(Controller):
         return TaskPage(items=rows, next_cursor=next_cursor)
 
     @get("/stats", operation_id="getTaskStats", responses=errors(401))
-    async def task_stats(self, user_id: int, state: State) -> TaskStats:
+    async def task_stats(self, user_id: UserId, state: State) -> TaskStats:
         """How many tasks the caller has: total, completed, pending."""
         return await state.tasks.stats(user_id=user_id)
 
     @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404))
-    async def get_task(self, task_id: TaskId, user_id: int, state: State) -> Task:
+    async def get_task(self, task_id: TaskId, user_id: UserId, state: State) -> Task:
         """One task; 404 when it does not exist or belongs to someone else."""
         task = await state.tasks.get(user_id=user_id, task_id=task_id)
         if task is None:
@@ -81,7 +85,7 @@ class TaskController(Controller):
 
     @patch("/{task_id:int}", operation_id="updateTask", responses=errors(401, 404))
     async def update_task(
-        self, task_id: TaskId, data: TaskUpdate, user_id: int, state: State
+        self, task_id: TaskId, data: JSONBody[TaskUpdate], user_id: UserId, state: State
     ) -> Task:
         """Change the fields sent; others stay; ``description: null`` clears it."""
         task = await state.tasks.update(user_id=user_id, task_id=task_id, changes=data)
@@ -90,7 +94,7 @@ class TaskController(Controller):
         return task
 
     @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404))
-    async def delete_task(self, task_id: TaskId, user_id: int, state: State) -> None:
+    async def delete_task(self, task_id: TaskId, user_id: UserId, state: State) -> None:
         """Delete a task."""
         if not await state.tasks.delete(user_id=user_id, task_id=task_id):
             raise NotFound(_NOT_FOUND)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
-from app.auth.guard import AUTH_DEPENDENCIES
+from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import Unauthorized
 from app.openapi import errors
 from app.users.models import (
@@ -25,7 +26,7 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/register", operation_id="register", responses=errors(409))
-    async def register(self, data: RegisterRequest, state: State) -> RegisterResponse:
+    async def register(self, data: JSONBody[RegisterRequest], state: State) -> RegisterResponse:
         """Create an account and return it with an access token."""
         password_hash = await state.passwords.hash(data.password)
         user = await state.users.create(email=data.email, name=data.name, password_hash=password_hash)
@@ -34,7 +35,7 @@ class AuthController(Controller):
         )
 
     @post("/login", operation_id="login", status_code=200, responses=errors(401))
-    async def login(self, data: LoginRequest, state: State) -> TokenResponse:
+    async def login(self, data: JSONBody[LoginRequest], state: State) -> TokenResponse:
         """Exchange email and password for an access token. Unknown email and wrong password
         answer the same 401, after the same amount of hashing work."""
         found = await state.users.login(email=data.email)
@@ -51,7 +52,7 @@ class MeController(Controller):
     security = [{"bearer": []}]
 
     @get("/", operation_id="getMe", responses=errors(401))
-    async def get_me(self, user_id: int, state: State) -> User:
+    async def get_me(self, user_id: UserId, state: State) -> User:
         """The caller's account."""
         user = await state.users.get(user_id=user_id)
         if user is None:
@@ -59,7 +60,7 @@ class MeController(Controller):
         return user
 
     @patch("/", operation_id="updateMe", responses=errors(401))
-    async def update_me(self, data: UserUpdate, user_id: int, state: State) -> User:
+    async def update_me(self, data: JSONBody[UserUpdate], user_id: UserId, state: State) -> User:
         """Change the caller's name and/or preferred language."""
         user = await state.users.update(user_id=user_id, changes=data)
         if user is None:
@@ -67,7 +68,7 @@ class MeController(Controller):
         return user
 
     @delete("/", operation_id="deleteMe", responses=errors(401))
-    async def delete_me(self, user_id: int, state: State) -> None:
+    async def delete_me(self, user_id: UserId, state: State) -> None:
         """Delete the caller's account and everything it owns."""
         if not await state.users.delete(user_id=user_id):
             raise Unauthorized(_GONE)
