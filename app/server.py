@@ -31,8 +31,9 @@ from app.validation import NO_NUL, NOT_BLANK
 
 log = logging.getLogger("app")
 
-# Every domain's controllers; a new domain adds its own here.
+# A new domain registers its controllers and its repository (reached as ``state.<name>``) here.
 ROUTES = [HealthController, AuthController, MeController, TaskController]
+REPOSITORIES = {"users": UserRepository, "tasks": TaskRepository}
 
 
 def _error(status: int, detail: str, extra: object = None, headers: dict | None = None) -> Response:
@@ -93,8 +94,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             state = app.state
             state.db = db
             state.passwords = passwords
-            state.users = UserRepository(db)
-            state.tasks = TaskRepository(db)
+            for name, repository in REPOSITORIES.items():
+                state[name] = repository(db)
             state.accepting = True
             yield
         finally:

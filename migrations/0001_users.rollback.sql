@@ -1,2 +1,2 @@
 DROP TABLE users;
-DROP FUNCTION set_updated_at();
+DROP FUNCTION touch_row();

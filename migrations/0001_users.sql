@@ -1,9 +1,11 @@
--- 0001_users: accounts, and the trigger function every table uses to move updated_at.
+-- 0001_users: accounts, and the trigger function every updatable table uses.
 
-CREATE FUNCTION set_updated_at() RETURNS trigger
+-- touch_row: on every UPDATE, move updated_at and bump version (the resource's strong ETag).
+CREATE FUNCTION touch_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.updated_at := now();
+    NEW.version := OLD.version + 1;
     RETURN NEW;
 END;
 $$;
@@ -20,6 +22,7 @@ CREATE TABLE users (
     trial_ends_at      timestamptz,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
+    version            bigint      NOT NULL DEFAULT 1,
     CONSTRAINT users_pkey PRIMARY KEY (id),
     CONSTRAINT users_email_format CHECK (
         char_length(email) <= 254 AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'
@@ -36,5 +39,5 @@ CREATE UNIQUE INDEX users_email_key ON users (lower(email));
 -- Sign-in with Google looks users up by google_id.
 CREATE UNIQUE INDEX users_google_id_key ON users (google_id) WHERE google_id IS NOT NULL;
 
-CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON users
-    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+CREATE TRIGGER users_touch_row BEFORE UPDATE ON users
+    FOR EACH ROW EXECUTE FUNCTION touch_row();

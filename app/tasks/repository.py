@@ -14,10 +14,11 @@ _create = sql("tasks/create_task", "user_id", "title", "description", row=Task)
 _get = sql("tasks/get_task", "user_id", "task_id", row=Task)
 _update = sql(
     "tasks/update_task",
-    "user_id", "task_id", "title", "description", "description_sent", "completed",
+    "user_id", "task_id", "title", "description", "description_sent", "completed", "if_match",
     row=Task,
 )
-_delete = sql("tasks/delete_task", "user_id", "task_id")
+_delete = sql("tasks/delete_task", "user_id", "task_id", "if_match")
+_version = sql("tasks/get_task_version", "user_id", "task_id")
 _list = sql("tasks/list_tasks", "user_id", "after_created_at", "after_id", "limit", row=Task)
 _list_by_completed = sql(
     "tasks/list_tasks_by_completed",
@@ -39,19 +40,26 @@ class TaskRepository(Repository):
     async def get(self, *, user_id: int, task_id: int) -> Task | None:
         return await self.one(_get, user_id=user_id, task_id=task_id)
 
-    async def update(self, *, user_id: int, task_id: int, changes: TaskUpdate) -> Task | None:
+    async def update(
+        self, *, user_id: int, task_id: int, changes: TaskUpdate, if_match: list[int] | None
+    ) -> Task | None:
+        """The updated task; None when it is missing or (with ``if_match``) at another version."""
         return await self.one(
             _update,
             user_id=user_id,
             task_id=task_id,
+            if_match=if_match,
             title=None if changes.title is UNSET else changes.title,
             description=None if changes.description is UNSET else changes.description,
             description_sent=changes.description is not UNSET,
             completed=None if changes.completed is UNSET else changes.completed,
         )
 
-    async def delete(self, *, user_id: int, task_id: int) -> bool:
-        return await self.execute(_delete, user_id=user_id, task_id=task_id) == 1
+    async def delete(self, *, user_id: int, task_id: int, if_match: list[int] | None) -> bool:
+        return await self.execute(_delete, user_id=user_id, task_id=task_id, if_match=if_match) == 1
+
+    async def version(self, *, user_id: int, task_id: int) -> int | None:
+        return await self.value(_version, user_id=user_id, task_id=task_id)
 
     async def list(
         self,

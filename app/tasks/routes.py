@@ -5,31 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import JSONBody
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import NotFound, Unauthorized
+from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.openapi import errors
 from app.pagination import MAX_CURSOR_LENGTH
 from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
-from app.tasks.repository import TaskRepository
 from app.validation import MAX_BIGINT
 
-TaskId = Annotated[int, Parameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
+TaskId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
 Completed = Annotated[
-    bool | None, Parameter(description="Only completed (true) or only pending (false) tasks.")
+    bool | None, QueryParameter(description="Only completed (true) or only pending (false) tasks.")
 ]
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size, 1-100.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, 1-100.")]
 Cursor = Annotated[
     str | None,
-    Parameter(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page."),
+    QueryParameter(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page."),
 ]
 
 _SCOPE = "tasks"
-_NOT_FOUND = "task not found"
+
+
+def _not_found() -> NotFound:
+    return NotFound("task not found")
 
 
 class TaskController(Controller):
@@ -38,15 +40,17 @@ class TaskController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @post("/", operation_id="createTask", responses=errors(401))
-    async def create_task(self, data: JSONBody[TaskCreate], user_id: UserId, state: State) -> Task:
+    @post("/", operation_id="createTask", responses=errors(401), response_headers=ETAG_HEADER)
+    async def create_task(
+        self, data: JSONBody[TaskCreate], user_id: UserId, state: State
+    ) -> Response[Task]:
         """Create a task; the title is trimmed."""
         task = await state.tasks.create(
             user_id=user_id, title=data.title, description=data.description
         )
         if task is None:
             raise Unauthorized("the account no longer exists")
-        return task
+        return with_etag(task, task.version, 201)
 
     @get("/", operation_id="listTasks", responses=errors(401))
     async def list_tasks(
@@ -61,8 +65,9 @@ class TaskController(Controller):
         after = None
         if cursor is not None:
             after = state.cursors.decode(_SCOPE, cursor, tuple[datetime, int])
-        tasks: TaskRepository = state.tasks
-        rows = await tasks.list(user_id=user_id, completed=completed, after=after, limit=limit + 1)
+        rows = await state.tasks.list(
+            user_id=user_id, completed=completed, after=after, limit=limit + 1
+        )
         next_cursor = None
         if len(rows) > limit:
             del rows[limit:]
@@ -75,26 +80,46 @@ class TaskController(Controller):
         """How many tasks the caller has: total, completed, pending."""
         return await state.tasks.stats(user_id=user_id)
 
-    @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404))
-    async def get_task(self, task_id: TaskId, user_id: UserId, state: State) -> Task:
+    @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404),
+         response_headers=ETAG_HEADER)
+    async def get_task(self, task_id: TaskId, user_id: UserId, state: State) -> Response[Task]:
         """One task; 404 when it does not exist or belongs to someone else."""
         task = await state.tasks.get(user_id=user_id, task_id=task_id)
         if task is None:
-            raise NotFound(_NOT_FOUND)
-        return task
+            raise _not_found()
+        return with_etag(task, task.version)
 
-    @patch("/{task_id:int}", operation_id="updateTask", responses=errors(401, 404))
+    @patch("/{task_id:int}", operation_id="updateTask", responses=errors(401, 404, 412),
+           response_headers=ETAG_HEADER)
     async def update_task(
-        self, task_id: TaskId, data: JSONBody[TaskUpdate], user_id: UserId, state: State
-    ) -> Task:
-        """Change the fields sent; others stay; ``description: null`` clears it."""
-        task = await state.tasks.update(user_id=user_id, task_id=task_id, changes=data)
+        self,
+        task_id: TaskId,
+        data: JSONBody[TaskUpdate],
+        user_id: UserId,
+        state: State,
+        if_match: IfMatch = None,
+    ) -> Response[Task]:
+        """Change the fields sent; others stay; ``description: null`` clears it. With If-Match,
+        only when the task is still at that version (else 412 with the current ETag)."""
+        versions = if_match_versions(if_match)
+        task = await state.tasks.update(
+            user_id=user_id, task_id=task_id, changes=data, if_match=versions
+        )
         if task is None:
-            raise NotFound(_NOT_FOUND)
-        return task
+            raise await missing_or_stale(
+                versions, lambda: state.tasks.version(user_id=user_id, task_id=task_id),
+                _not_found(),
+            )
+        return with_etag(task, task.version)
 
-    @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404))
-    async def delete_task(self, task_id: TaskId, user_id: UserId, state: State) -> None:
-        """Delete a task."""
-        if not await state.tasks.delete(user_id=user_id, task_id=task_id):
-            raise NotFound(_NOT_FOUND)
+    @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404, 412))
+    async def delete_task(
+        self, task_id: TaskId, user_id: UserId, state: State, if_match: IfMatch = None
+    ) -> None:
+        """Delete a task; with If-Match, only at that version (else 412)."""
+        versions = if_match_versions(if_match)
+        if not await state.tasks.delete(user_id=user_id, task_id=task_id, if_match=versions):
+            raise await missing_or_stale(
+                versions, lambda: state.tasks.version(user_id=user_id, task_id=task_id),
+                _not_found(),
+            )

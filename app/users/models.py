@@ -35,6 +35,7 @@ class User(msgspec.Struct):
     trial_ends_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int
 
 
 class Login(msgspec.Struct):

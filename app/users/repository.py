@@ -13,8 +13,10 @@ from app.users.models import Login, User, UserUpdate
 _create = sql("users/create_user", "email", "name", "password_hash", row=User)
 _get = sql("users/get_user", "user_id", row=User)
 _login = sql("users/get_login", "email", row=Login)
-_update = sql("users/update_user", "user_id", "name", "preferred_language", row=User)
-_delete = sql("users/delete_user", "user_id")
+_update = sql(
+    "users/update_user", "user_id", "name", "preferred_language", "if_match", row=User
+)
+_delete = sql("users/delete_user", "user_id", "if_match")
 
 register_constraint("users_email_key", Conflict("this email is already registered"))
 register_constraint("users_email_format", InvalidInput("email is not a valid address"))
@@ -36,15 +38,22 @@ class UserRepository(Repository):
     async def login(self, *, email: str) -> Login | None:
         return await self.one(_login, email=email)
 
-    async def update(self, *, user_id: int, changes: UserUpdate) -> User | None:
+    async def update(
+        self, *, user_id: int, changes: UserUpdate, if_match: list[int] | None
+    ) -> User | None:
         return await self.one(
             _update,
             user_id=user_id,
+            if_match=if_match,
             name=None if changes.name is UNSET else changes.name,
             preferred_language=None
             if changes.preferred_language is UNSET
             else changes.preferred_language,
         )
 
-    async def delete(self, *, user_id: int) -> bool:
-        return await self.execute(_delete, user_id=user_id) == 1
+    async def delete(self, *, user_id: int, if_match: list[int] | None) -> bool:
+        return await self.execute(_delete, user_id=user_id, if_match=if_match) == 1
+
+    async def version(self, *, user_id: int) -> int | None:
+        user = await self.get(user_id=user_id)
+        return None if user is None else user.version

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import Unauthorized
+from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.openapi import errors
 from app.users.models import (
     LoginRequest,
@@ -19,6 +20,10 @@ from app.users.models import (
 )
 
 _GONE = "the account no longer exists"
+
+
+def _gone() -> Unauthorized:
+    return Unauthorized(_GONE)
 
 
 class AuthController(Controller):
@@ -51,24 +56,33 @@ class MeController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @get("/", operation_id="getMe", responses=errors(401))
-    async def get_me(self, user_id: UserId, state: State) -> User:
+    @get("/", operation_id="getMe", responses=errors(401), response_headers=ETAG_HEADER)
+    async def get_me(self, user_id: UserId, state: State) -> Response[User]:
         """The caller's account."""
         user = await state.users.get(user_id=user_id)
         if user is None:
-            raise Unauthorized(_GONE)
-        return user
+            raise _gone()
+        return with_etag(user, user.version)
 
-    @patch("/", operation_id="updateMe", responses=errors(401))
-    async def update_me(self, data: JSONBody[UserUpdate], user_id: UserId, state: State) -> User:
-        """Change the caller's name and/or preferred language."""
-        user = await state.users.update(user_id=user_id, changes=data)
+    @patch("/", operation_id="updateMe", responses=errors(401, 412), response_headers=ETAG_HEADER)
+    async def update_me(
+        self, data: JSONBody[UserUpdate], user_id: UserId, state: State, if_match: IfMatch = None
+    ) -> Response[User]:
+        """Change the caller's name and/or preferred language (with If-Match: only at that
+        version)."""
+        versions = if_match_versions(if_match)
+        user = await state.users.update(user_id=user_id, changes=data, if_match=versions)
         if user is None:
-            raise Unauthorized(_GONE)
-        return user
+            raise await missing_or_stale(
+                versions, lambda: state.users.version(user_id=user_id), _gone()
+            )
+        return with_etag(user, user.version)
 
-    @delete("/", operation_id="deleteMe", responses=errors(401))
-    async def delete_me(self, user_id: UserId, state: State) -> None:
+    @delete("/", operation_id="deleteMe", responses=errors(401, 412))
+    async def delete_me(self, user_id: UserId, state: State, if_match: IfMatch = None) -> None:
         """Delete the caller's account and everything it owns."""
-        if not await state.users.delete(user_id=user_id):
-            raise Unauthorized(_GONE)
+        versions = if_match_versions(if_match)
+        if not await state.users.delete(user_id=user_id, if_match=versions):
+            raise await missing_or_stale(
+                versions, lambda: state.users.version(user_id=user_id), _gone()
+            )

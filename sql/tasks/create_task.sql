@@ -5,4 +5,4 @@ SELECT u.id, :'title'::text, :'description'::text
 FROM users AS u
 WHERE u.id = :'user_id'
   AND u.is_active
-RETURNING id, title, description, completed, created_at, updated_at;
+RETURNING id, title, description, completed, created_at, updated_at, version;

@@ -1,7 +1,7 @@
 -- list_tasks: a page of a user's tasks, newest first, strictly after the keyset position
 -- (after_created_at, after_id); the first page passes 'infinity' and 0.
 -- Served by tasks_user_created_idx (user_id, created_at DESC, id DESC).
-SELECT t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
+SELECT t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version
 FROM tasks AS t
 WHERE t.user_id = :'user_id'
   AND (t.created_at, t.id) < (:'after_created_at'::timestamptz, :'after_id'::bigint)

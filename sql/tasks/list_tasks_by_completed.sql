@@ -1,6 +1,6 @@
 -- list_tasks_by_completed: like list_tasks, only completed or only pending tasks.
 -- Served by tasks_user_completed_created_idx (user_id, completed, created_at DESC, id DESC).
-SELECT t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
+SELECT t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version
 FROM tasks AS t
 WHERE t.user_id = :'user_id'
   AND t.completed = :'completed'::boolean

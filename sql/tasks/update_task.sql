@@ -1,6 +1,7 @@
 -- update_task: change the fields that were sent; a NULL title or completed keeps the current value,
--- description is replaced (even by NULL) only when description_sent. Returns the task, or no row.
--- Served by tasks_pkey (user_id, id) and users_pkey (id).
+-- description is replaced (even by NULL) only when description_sent. With if_match (a list of
+-- versions, from If-Match), only a task at one of those versions changes. Returns the task, or no
+-- row. Served by tasks_pkey (user_id, id) and users_pkey (id).
 UPDATE tasks AS t
 SET title = coalesce(:'title'::text, t.title),
     description = CASE WHEN :'description_sent'::boolean THEN :'description'::text
@@ -9,6 +10,7 @@ SET title = coalesce(:'title'::text, t.title),
 FROM users AS u
 WHERE t.user_id = :'user_id'
   AND t.id = :'task_id'
+  AND (:'if_match'::bigint[] IS NULL OR t.version = ANY (:'if_match'::bigint[]))
   AND u.id = t.user_id
   AND u.is_active
-RETURNING t.id, t.title, t.description, t.completed, t.created_at, t.updated_at;
+RETURNING t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version;

@@ -3,4 +3,4 @@
 INSERT INTO users (email, name, password_hash)
 VALUES (:'email', :'name', :'password_hash')
 RETURNING id, email, name, google_id, preferred_language, subscription_tier, trial_ends_at,
-          created_at, updated_at;
+          created_at, updated_at, version;

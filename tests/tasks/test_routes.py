@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.helpers import Account, create_task
 
-TASK_FIELDS = {"id", "title", "description", "completed", "created_at", "updated_at"}
+TASK_FIELDS = {"id", "title", "description", "completed", "created_at", "updated_at", "version"}
 
 
 async def test_create_returns_the_task_with_a_trimmed_title(client, alice: Account):
