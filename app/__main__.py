@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +33,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = ensure_jwt_secret(settings)
     applied = migrations.apply(url)
     logging.getLogger("app").info("migrations applied: %s", ", ".join(applied) or "none pending")
+    # uvicorn re-raises SIGTERM once it has shut down gracefully; turning it into a normal exit
+    # lets atexit stop the embedded PostgreSQL instead of leaving it running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Workers are separate processes that build the app from the environment.
     os.environ["DATABASE_URL"] = url
     os.environ["APP_JWT_SECRET"] = settings.jwt_secret or ""
@@ -113,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
+        settings = load_settings(serving=args.command == "serve")
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -140,8 +140,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
 }
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read every APP_* variable and DATABASE_URL; raise ConfigError on the first bad one."""
+def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = True) -> Settings:
+    """Read every APP_* variable and DATABASE_URL; raise ConfigError on the first bad one.
+    ``serving=False`` is for tools (migrate, seed) that issue no tokens."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for variable, (field, parse) in _VARIABLES.items():
@@ -154,7 +155,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(data_dir=data_dir, **values)  # type: ignore[arg-type]
     if settings.pool_min_size > settings.pool_size:
         raise ConfigError("APP_POOL_MIN_SIZE must not exceed APP_POOL_SIZE")
-    if not settings.embedded and settings.jwt_secret is None:
+    if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(
             "APP_JWT_SECRET is required with DATABASE_URL: set it to a random string of 32+ bytes "
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"

@@ -1,0 +1,62 @@
+"""Settings from the environment: defaults, bad values named, the JWT secret rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import ConfigError, ensure_jwt_secret, load_settings
+
+SECRET = "s" * 48
+
+
+def test_defaults_are_embedded_mode_on_localhost(tmp_path):
+    settings = load_settings({"APP_DATA_DIR": str(tmp_path)})
+    assert settings.embedded
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
+    assert settings.data_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("APP_PORT", "eighty"),
+        ("APP_PORT", "70000"),
+        ("APP_WORKERS", "0"),
+        ("APP_POOL_SIZE", "-1"),
+        ("APP_POOL_ACQUIRE_TIMEOUT", "soon"),
+        ("APP_STATEMENT_TIMEOUT_MS", "0"),
+        ("APP_ACCESS_LOG", "maybe"),
+        ("APP_LOG_LEVEL", "loud"),
+        ("DATABASE_URL", "mysql://x"),
+        ("APP_JWT_SECRET", "too-short"),
+    ],
+)
+def test_bad_value_fails_naming_the_variable(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value, "APP_JWT_SECRET": SECRET} | {variable: value})
+
+
+def test_pool_min_above_pool_size_is_refused():
+    with pytest.raises(ConfigError, match="APP_POOL_MIN_SIZE"):
+        load_settings({"APP_POOL_MIN_SIZE": "20", "APP_POOL_SIZE": "5"})
+
+
+def test_external_database_without_a_secret_is_refused():
+    with pytest.raises(ConfigError, match="APP_JWT_SECRET is required"):
+        load_settings({"DATABASE_URL": "postgresql://db/app"})
+
+
+def test_embedded_mode_generates_a_256_bit_secret_once_and_keeps_it(tmp_path):
+    first = ensure_jwt_secret(load_settings({"APP_DATA_DIR": str(tmp_path)}))
+    assert first.jwt_secret is not None and len(first.jwt_secret.encode()) >= 32
+    assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
+    again = ensure_jwt_secret(load_settings({"APP_DATA_DIR": str(tmp_path)}))
+    assert again.jwt_secret == first.jwt_secret
+
+
+def test_a_given_secret_wins_over_the_stored_one(tmp_path):
+    settings = ensure_jwt_secret(
+        load_settings({"APP_DATA_DIR": str(tmp_path), "APP_JWT_SECRET": SECRET})
+    )
+    assert settings.jwt_secret == SECRET
+    assert not (tmp_path / "jwt_secret").exists()

@@ -1,0 +1,259 @@
+"""Accounts through HTTP: registration, login, tokens, /users/me."""
+
+from __future__ import annotations
+
+import time
+
+import asyncpg
+import jwt
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.helpers import PASSWORD, Account, create_task, register
+
+USER_FIELDS = {"id", "email", "name", "google_id", "preferred_language", "subscription_tier",
+               "trial_ends_at", "created_at", "updated_at", "version"}
+
+
+async def test_register_returns_the_user_and_a_bearer_token(client):
+    response = await client.post(
+        "/auth/register", json={"email": "Ann@Example.com", "name": " Ann ", "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"user", "access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 3600
+    assert set(body["user"]) == USER_FIELDS
+    assert body["user"]["name"] == "Ann"
+    assert "password" not in response.text and "argon2" not in response.text
+    claims = jwt.decode(body["access_token"], TEST_SECRET, algorithms=["HS256"])
+    assert claims["sub"] == str(body["user"]["id"])
+    assert claims["exp"] - claims["iat"] == 3600
+
+
+async def test_password_is_stored_as_an_argon2id_hash(client, database_url):
+    account = await register(client, "hash@example.com")
+    conn = await asyncpg.connect(database_url)
+    try:
+        stored = await conn.fetchval("SELECT password_hash FROM users WHERE id = $1",
+                                     account.user_id)
+    finally:
+        await conn.close()
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+@pytest.mark.parametrize("email", ["dup@example.com", "DUP@EXAMPLE.COM", "Dup@Example.Com"])
+async def test_taken_email_in_any_letter_case_is_409(client, email):
+    await register(client, "dup@example.com")
+    response = await client.post(
+        "/auth/register", json={"email": email, "name": "Again", "password": PASSWORD}
+    )
+    assert response.status_code == 409
+    assert "email" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"email": "not-an-email", "name": "N", "password": PASSWORD}, "email"),
+        ({"email": "a@b", "name": "N", "password": PASSWORD}, "email"),
+        ({"email": "a b@c.de", "name": "N", "password": PASSWORD}, "email"),
+        ({"email": "ok@example.com", "name": "N", "password": "short"}, "password"),
+        ({"email": "ok@example.com", "name": "  ", "password": PASSWORD}, "name"),
+        ({"email": "ok@example.com", "name": "N\u0000", "password": PASSWORD}, "name"),
+        ({"email": "ok@example.com", "password": PASSWORD}, "name"),
+        ({"email": "ok@example.com", "name": "N", "password": PASSWORD, "admin": True}, "admin"),
+    ],
+)
+async def test_bad_registration_is_400(client, body, problem):
+    response = await client.post("/auth/register", json=body)
+    assert response.status_code == 400, response.text
+    assert problem in response.text
+
+
+async def test_login_with_the_right_password_returns_a_token(client):
+    account = await register(client, "login@example.com")
+    response = await client.post("/auth/login",
+                                 json={"email": "LOGIN@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    me = await client.get("/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["id"] == account.user_id
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_401(client):
+    await register(client, "known@example.com")
+    wrong = await client.post("/auth/login",
+                              json={"email": "known@example.com", "password": "wrong password"})
+    unknown = await client.post("/auth/login",
+                                json={"email": "nobody@example.com", "password": "wrong password"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+async def test_unknown_email_still_spends_the_hashing_work(client, settings):
+    """Both 401s run one argon2 verification, so timing does not reveal which emails exist."""
+    from app.auth.passwords import Passwords
+
+    passwords = Passwords(settings)
+    try:
+        start = time.perf_counter()
+        assert await passwords.verify(None, "whatever") is False
+        missing = time.perf_counter() - start
+        stored = await passwords.hash("secret-password")
+        start = time.perf_counter()
+        assert await passwords.verify(stored, "wrong-password") is False
+        wrong = time.perf_counter() - start
+    finally:
+        passwords.close()
+    assert missing > wrong / 5  # same work, not a shortcut (loose: the machine is noisy)
+
+
+async def test_me_returns_the_caller(client, alice: Account):
+    response = await client.get("/users/me", headers=alice.headers)
+    assert response.status_code == 200
+    assert response.json()["email"] == "alice@example.com"
+    assert response.headers["ETag"] == '"1"'
+
+
+async def test_patch_me_changes_name_and_language_only(client, alice: Account):
+    response = await client.patch(
+        "/users/me", json={"preferred_language": "pt-BR"}, headers=alice.headers
+    )
+    assert response.status_code == 200
+    assert response.json()["preferred_language"] == "pt-BR"
+    assert response.json()["name"] == "Alice"
+    response = await client.patch("/users/me", json={"name": " Alicia "}, headers=alice.headers)
+    assert response.json()["name"] == "Alicia"
+    assert response.json()["preferred_language"] == "pt-BR"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"preferred_language": "english"}, {"name": ""}, {"email": "new@example.com"}, {"name": None}],
+)
+async def test_bad_patch_me_is_400(client, alice: Account, body):
+    response = await client.patch("/users/me", json=body, headers=alice.headers)
+    assert response.status_code == 400, response.text
+
+
+async def test_patch_me_with_stale_if_match_is_412(client, alice: Account):
+    await client.patch("/users/me", json={"name": "One"}, headers=alice.headers)
+    response = await client.patch(
+        "/users/me", json={"name": "Two"}, headers={**alice.headers, "If-Match": '"1"'}
+    )
+    assert response.status_code == 412
+    assert response.headers["ETag"] == '"2"'
+
+
+async def test_delete_me_removes_the_account_and_everything_it_owns(
+    client, alice: Account, bob: Account, database_url
+):
+    for i in range(3):
+        await create_task(client, alice, f"alice {i}")
+    await create_task(client, bob, "bob's")
+    response = await client.delete("/users/me", headers=alice.headers)
+    assert response.status_code == 204
+    conn = await asyncpg.connect(database_url)
+    try:
+        owned = await conn.fetch(
+            """SELECT c.relname AS table_name
+               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE a.attname = 'user_id' AND c.relkind = 'r' AND n.nspname = 'public'"""
+        )
+        assert owned, "no user-owned tables found"
+        for row in owned:
+            left = await conn.fetchval(
+                f'SELECT count(*) FROM "{row["table_name"]}" WHERE user_id = $1', alice.user_id
+            )
+            assert left == 0, row["table_name"]
+        assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1", alice.user_id) == 0
+        assert await conn.fetchval("SELECT count(*) FROM tasks WHERE user_id = $1",
+                                   bob.user_id) == 1
+    finally:
+        await conn.close()
+
+
+async def test_deleted_users_token_reads_and_writes_nothing(client, alice: Account):
+    task = await create_task(client, alice)
+    await client.delete("/users/me", headers=alice.headers)
+    h = alice.headers
+    assert (await client.get("/users/me", headers=h)).status_code == 401
+    assert (await client.patch("/users/me", json={"name": "x"}, headers=h)).status_code == 401
+    assert (await client.delete("/users/me", headers=h)).status_code == 401
+    assert (await client.post("/tasks", json={"title": "x"}, headers=h)).status_code == 401
+    assert (await client.get(f"/tasks/{task['id']}", headers=h)).status_code == 404
+    listed = await client.get("/tasks", headers=h)
+    assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+async def test_deactivated_users_token_reads_and_writes_nothing(client, alice: Account,
+                                                                database_url):
+    task = await create_task(client, alice)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("UPDATE users SET is_active = false WHERE id = $1", alice.user_id)
+    finally:
+        await conn.close()
+    h = alice.headers
+    assert (await client.get("/users/me", headers=h)).status_code == 401
+    assert (await client.get(f"/tasks/{task['id']}", headers=h)).status_code == 404
+    assert (await client.patch(f"/tasks/{task['id']}", json={"completed": True},
+                               headers=h)).status_code == 404
+    assert (await client.delete(f"/tasks/{task['id']}", headers=h)).status_code == 404
+    assert (await client.post("/tasks", json={"title": "x"}, headers=h)).status_code == 401
+    assert (await client.get("/tasks", headers=h)).json()["items"] == []
+    assert (await client.get("/tasks/stats", headers=h)).json()["total"] == 0
+    login = await client.post("/auth/login", json={"email": alice.email, "password": PASSWORD})
+    assert login.status_code == 401
+
+
+def _token(secret: str = TEST_SECRET, algorithm: str = "HS256", **claims) -> str:
+    now = int(time.time())
+    payload = {"sub": "1", "iat": now, "exp": now + 60, **claims}
+    payload = {k: v for k, v in payload.items() if v is not None}
+    return jwt.encode(payload, secret, algorithm=algorithm)
+
+
+def _unsigned(**claims) -> str:
+    import base64
+    import json
+
+    def part(obj) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': '1', 'iat': now, 'exp': now + 60, **claims})}."
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        _token(exp=None),
+        _token(iat=None),
+        _token(sub=None),
+        _token(exp=int(time.time()) - 10),
+        _token(secret="another-secret-" + "y" * 40),
+        _token(algorithm="HS512"),
+        _token(sub="abc"),
+        _token(sub="0"),
+        _token(sub="99999999999999999999"),
+        _token(sub=1),
+        _unsigned(),
+        "garbage",
+        "a.b.c",
+    ],
+)
+async def test_bad_tokens_are_401(client, alice: Account, token):
+    response = await client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+
+
+@pytest.mark.parametrize("header", ["", "Bearer", "Bearer ", "Basic abc", "Token x"])
+async def test_malformed_authorization_header_is_401(client, header):
+    response = await client.get("/users/me", headers={"Authorization": header})
+    assert response.status_code == 401
