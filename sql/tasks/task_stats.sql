@@ -1,6 +1,6 @@
 -- task_stats: how many tasks a user has, completed and pending.
--- Served by tasks_user_completed_created_idx (user_id, completed, ...): an index-only scan once
--- the visibility map is current.
+-- Served by an index-only scan of tasks_user_completed_created_idx (user_id, completed, ...) once
+-- the table has been vacuumed (autovacuum keeps the visibility map current).
 SELECT count(*) AS total,
        count(*) FILTER (WHERE t.completed) AS completed,
        count(*) FILTER (WHERE NOT t.completed) AS pending
