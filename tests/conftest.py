@@ -8,7 +8,9 @@ the tests need speed, not durability) and deleted afterwards.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -38,6 +40,8 @@ def _start_server() -> dict[str, str]:
 
     data_dir = Path(tempfile.mkdtemp(prefix="pgapi-tests-"))
     os.chmod(data_dir, 0o755)  # the server runs as another OS user when we are root
+    # Registered before the server's own exit hook, so it runs after the server has stopped.
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     url = start_embedded(data_dir, cleanup="delete", database="postgres")
     with psycopg.connect(url, autocommit=True) as conn:
         for setting in ("fsync", "synchronous_commit", "full_page_writes"):
