@@ -12,9 +12,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from litestar.params import QueryParameter
 
 from app.errors import InvalidInput
 
@@ -22,6 +24,14 @@ T = TypeVar("T")
 
 MAX_CURSOR_LENGTH = 512
 _MAC_BYTES = 12
+
+R = TypeVar("R")
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, 1-100.")]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page."),
+]
 
 
 class Cursors:
@@ -37,6 +47,15 @@ class Cursors:
     def encode(self, scope: str, key: tuple[Any, ...]) -> str:
         payload = msgspec.msgpack.encode(key)
         return base64.urlsafe_b64encode(self._mac(scope, payload) + payload).rstrip(b"=").decode()
+
+    def next_page(self, scope: str, rows: list[R], limit: int,
+                  key: Callable[[R], tuple[Any, ...]]) -> str | None:
+        """For ``rows`` fetched with ``limit + 1``: drop the extra row and return the cursor after
+        the last row kept, or None when this is the last page."""
+        if len(rows) <= limit:
+            return None
+        del rows[limit:]
+        return self.encode(scope, key(rows[-1]))
 
     def decode(self, scope: str, cursor: str, key_type: type[T]) -> T:
         """The sort key inside ``cursor``; InvalidInput when it is malformed or not ours."""

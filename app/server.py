@@ -16,6 +16,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from app import __version__
 from app.auth.passwords import Passwords
 from app.auth.tokens import Tokens
+from app.chat.repository import ChatRepository
+from app.chat.routes import ConversationController
 from app.config import Settings, ensure_jwt_secret, load_settings
 from app.db.errors import translate
 from app.db.pool import Database, create_pool
@@ -32,8 +34,8 @@ from app.validation import NO_NUL, NOT_BLANK
 log = logging.getLogger("app")
 
 # A new domain registers its controllers and its repository (reached as ``state.<name>``) here.
-ROUTES = [HealthController, AuthController, MeController, TaskController]
-REPOSITORIES = {"users": UserRepository, "tasks": TaskRepository}
+ROUTES = [HealthController, AuthController, MeController, TaskController, ConversationController]
+REPOSITORIES = {"users": UserRepository, "tasks": TaskRepository, "chat": ChatRepository}
 
 
 def _error(status: int, detail: str, extra: object = None, headers: dict | None = None) -> Response:

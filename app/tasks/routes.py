@@ -13,18 +13,13 @@ from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import NotFound, Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.openapi import errors
-from app.pagination import MAX_CURSOR_LENGTH
+from app.pagination import Cursor, Limit
 from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
 from app.validation import MAX_BIGINT
 
 TaskId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
 Completed = Annotated[
     bool | None, QueryParameter(description="Only completed (true) or only pending (false) tasks.")
-]
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, 1-100.")]
-Cursor = Annotated[
-    str | None,
-    QueryParameter(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page."),
 ]
 
 _SCOPE = "tasks"
@@ -68,11 +63,7 @@ class TaskController(Controller):
         rows = await state.tasks.list(
             user_id=user_id, completed=completed, after=after, limit=limit + 1
         )
-        next_cursor = None
-        if len(rows) > limit:
-            del rows[limit:]
-            last = rows[-1]
-            next_cursor = state.cursors.encode(_SCOPE, (last.created_at, last.id))
+        next_cursor = state.cursors.next_page(_SCOPE, rows, limit, lambda t: (t.created_at, t.id))
         return TaskPage(items=rows, next_cursor=next_cursor)
 
     @get("/stats", operation_id="getTaskStats", responses=errors(401))

@@ -27,6 +27,13 @@ SAMPLE_VALUES: dict[str, str] = {
     "after_id": "0",
     "limit": "21",
     "if_match": "{1,2}",
+    "conversation_id": "1",
+    "title_sent": "true",
+    "after_updated_at": "infinity",
+    "role": "user",
+    "content": "Hello from psql",
+    "before_created_at": "infinity",
+    "before_id": "0",
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))

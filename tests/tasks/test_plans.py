@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 import asyncpg
 import pytest
 
-from app.db.queries import load_queries
+from tests.plans import index_names, plan
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
-
-
-def _nodes(plan: dict):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 @pytest.fixture
@@ -44,45 +37,35 @@ async def seeded(database_url):
         await conn.close()
 
 
-async def _plan(conn, name: str, **values) -> list[dict]:
-    query = load_queries()[name]
-    raw = await conn.fetchval("EXPLAIN (FORMAT JSON) " + query.sql, *query.args(values))
-    return list(_nodes(json.loads(raw)[0]["Plan"]))
-
-
-def _indexes(nodes: list[dict]) -> set[str]:
-    return {n["Index Name"] for n in nodes if "Index Name" in n}
-
-
 async def test_get_task_uses_the_primary_keys(seeded):
-    nodes = await _plan(seeded, "tasks/get_task", user_id=7, task_id=650)
-    assert "tasks_pkey" in _indexes(nodes)
+    nodes = await plan(seeded, "tasks/get_task", user_id=7, task_id=650)
+    assert "tasks_pkey" in index_names(nodes)
     assert not any(n["Node Type"] == "Seq Scan" and n["Relation Name"] == "tasks" for n in nodes)
 
 
 @pytest.mark.parametrize("after", [(INFINITY, 0), (datetime(2026, 1, 1, tzinfo=timezone.utc), 10)])
 async def test_list_tasks_walks_the_created_index_without_sorting(seeded, after):
-    nodes = await _plan(seeded, "tasks/list_tasks", user_id=7, after_created_at=after[0],
+    nodes = await plan(seeded, "tasks/list_tasks", user_id=7, after_created_at=after[0],
                         after_id=after[1], limit=21)
-    assert "tasks_user_created_idx" in _indexes(nodes)
+    assert "tasks_user_created_idx" in index_names(nodes)
     assert not any(n["Node Type"] == "Sort" for n in nodes)
 
 
 async def test_list_by_completed_uses_its_own_index_without_sorting(seeded):
-    nodes = await _plan(seeded, "tasks/list_tasks_by_completed", user_id=7, completed=True,
+    nodes = await plan(seeded, "tasks/list_tasks_by_completed", user_id=7, completed=True,
                         after_created_at=INFINITY, after_id=0, limit=21)
-    assert "tasks_user_completed_created_idx" in _indexes(nodes)
+    assert "tasks_user_completed_created_idx" in index_names(nodes)
     assert not any(n["Node Type"] == "Sort" for n in nodes)
 
 
 async def test_stats_is_an_index_only_scan_once_vacuumed(seeded):
     await seeded.execute("VACUUM ANALYZE tasks")
-    nodes = await _plan(seeded, "tasks/task_stats", user_id=7)
+    nodes = await plan(seeded, "tasks/task_stats", user_id=7)
     scans = [n for n in nodes if n.get("Relation Name") == "tasks"]
     assert [(n["Node Type"], n["Index Name"]) for n in scans] == [
         ("Index Only Scan", "tasks_user_completed_created_idx")]
 
 
 async def test_login_lookup_uses_the_case_insensitive_email_index(seeded):
-    nodes = await _plan(seeded, "users/get_login", email="U7@Example.com")
-    assert "users_email_key" in _indexes(nodes)
+    nodes = await plan(seeded, "users/get_login", email="U7@Example.com")
+    assert "users_email_key" in index_names(nodes)

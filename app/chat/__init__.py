@@ -1,0 +1,1 @@
+"""Chat: a user's conversations and their messages."""

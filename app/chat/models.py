@@ -1,0 +1,91 @@
+"""Chat Structs: conversations, messages, what a client may send, and the page shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from app.validation import text
+
+Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
+Content = text(10000, min_length=1, description="1-10000 characters.")
+Role = Literal["user", "assistant", "system"]
+
+
+class Message(msgspec.Struct):
+    id: int
+    conversation_id: int
+    role: Role
+    content: str
+    created_at: datetime
+
+
+class Conversation(msgspec.Struct):
+    id: int
+    title: str | None
+    message_count: int
+    last_message: Message | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ConversationRow(msgspec.Struct):
+    """A conversation as the queries return it: the last message's columns flattened."""
+
+    id: int
+    title: str | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    last_message_id: int | None
+    last_message_role: str | None
+    last_message_content: str | None
+    last_message_created_at: datetime | None
+
+    def conversation(self) -> Conversation:
+        last = None
+        if self.last_message_id is not None:
+            last = Message(self.last_message_id, self.id, self.last_message_role,
+                           self.last_message_content, self.last_message_created_at)
+        return Conversation(self.id, self.title, self.message_count, last, self.created_at,
+                            self.updated_at, self.version)
+
+
+class ConversationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | None = None
+
+    def __post_init__(self) -> None:
+        if self.title is not None:
+            self.title = self.title.strip()
+
+
+class ConversationUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """``title: null`` clears the title; not sending it changes nothing."""
+
+    title: Title | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.title, str):
+            self.title = self.title.strip()
+
+
+class MessageCreate(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role
+    content: Content
+
+
+class ConversationPage(msgspec.Struct):
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+class MessagePage(msgspec.Struct):
+    """Oldest-to-newest within the page; ``next_cursor`` (as ``before``) gives the older page."""
+
+    items: list[Message]
+    next_cursor: str | None

@@ -1,0 +1,97 @@
+"""Chat data access: one method per use case, each one statement and one round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from msgspec import UNSET
+
+from app.chat.models import Conversation, ConversationRow, ConversationUpdate, Message
+from app.db.queries import sql
+from app.db.repository import Repository
+
+_create = sql("chat/create_conversation", "user_id", "title", row=ConversationRow)
+_get = sql("chat/get_conversation", "user_id", "conversation_id", row=ConversationRow)
+_list = sql(
+    "chat/list_conversations", "user_id", "after_updated_at", "after_id", "limit",
+    row=ConversationRow,
+)
+_update = sql(
+    "chat/update_conversation", "user_id", "conversation_id", "title", "title_sent", "if_match",
+    row=ConversationRow,
+)
+_delete = sql("chat/delete_conversation", "user_id", "conversation_id", "if_match")
+_version = sql("chat/get_conversation_version", "user_id", "conversation_id")
+_create_message = sql(
+    "chat/create_message", "user_id", "conversation_id", "role", "content", row=Message
+)
+_list_messages = sql(
+    "chat/list_messages", "user_id", "conversation_id", "before_created_at", "before_id", "limit",
+    row=Message,
+)
+
+# asyncpg sends datetime.max as 'infinity': the keyset position before the first row.
+_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def _conversation(row: ConversationRow | None) -> Conversation | None:
+    return None if row is None else row.conversation()
+
+
+class ChatRepository(Repository):
+    __slots__ = ()
+
+    async def create(self, *, user_id: int, title: str | None) -> Conversation | None:
+        return _conversation(await self.one(_create, user_id=user_id, title=title))
+
+    async def get(self, *, user_id: int, conversation_id: int) -> Conversation | None:
+        return _conversation(
+            await self.one(_get, user_id=user_id, conversation_id=conversation_id)
+        )
+
+    async def list(
+        self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Conversation]:
+        after_updated_at, after_id = after or (_INFINITY, 0)
+        rows = await self.all(_list, user_id=user_id, after_updated_at=after_updated_at,
+                              after_id=after_id, limit=limit)
+        return [row.conversation() for row in rows]
+
+    async def update(
+        self, *, user_id: int, conversation_id: int, changes: ConversationUpdate,
+        if_match: list[int] | None,
+    ) -> Conversation | None:
+        """The renamed conversation; None when it is missing or (with ``if_match``) at another
+        version. A title not sent stays as it is."""
+        return _conversation(await self.one(
+            _update, user_id=user_id, conversation_id=conversation_id, if_match=if_match,
+            title=None if changes.title is UNSET else changes.title,
+            title_sent=changes.title is not UNSET,
+        ))
+
+    async def delete(
+        self, *, user_id: int, conversation_id: int, if_match: list[int] | None
+    ) -> bool:
+        touched = await self.execute(
+            _delete, user_id=user_id, conversation_id=conversation_id, if_match=if_match
+        )
+        return touched == 1
+
+    async def version(self, *, user_id: int, conversation_id: int) -> int | None:
+        return await self.value(_version, user_id=user_id, conversation_id=conversation_id)
+
+    async def add_message(
+        self, *, user_id: int, conversation_id: int, role: str, content: str
+    ) -> Message | None:
+        return await self.one(_create_message, user_id=user_id, conversation_id=conversation_id,
+                              role=role, content=content)
+
+    async def messages(
+        self, *, user_id: int, conversation_id: int, before: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[Message]:
+        """Newest first, strictly before ``before``."""
+        before_created_at, before_id = before or (_INFINITY, 0)
+        return await self.all(_list_messages, user_id=user_id, conversation_id=conversation_id,
+                              before_created_at=before_created_at, before_id=before_id,
+                              limit=limit)
