@@ -27,6 +27,10 @@ SAMPLE_VALUES: dict[str, str] = {
     "after_id": "0",
     "limit": "21",
     "if_match": "{1,2}",
+    "idempotency_key": "psql-key-1",
+    "request_hash": "\\x" + "ab" * 32,
+    "ttl_seconds": "86400",
+    "batch_size": "1000",
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
