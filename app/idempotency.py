@@ -47,6 +47,7 @@ S = TypeVar("S", bound=msgspec.Struct)
 KEY_TTL_SECONDS = 24 * 3600
 PRUNE_INTERVAL_SECONDS = 3600.0
 PRUNE_BATCH = 1000
+KEY_PATTERN = r"^[\x20-\x7e]+$"
 
 IdempotencyKey = Annotated[
     str | None,
@@ -54,7 +55,7 @@ IdempotencyKey = Annotated[
         name="Idempotency-Key",
         min_length=1,
         max_length=255,
-        pattern=r"^[\x20-\x7e]+$",
+        pattern=KEY_PATTERN,
         description="A key of your choosing (1-255 printable ASCII characters), unique per "
         "create you mean to make. Retrying with the same key and body returns the original "
         "response and creates nothing; with another body, 422; while the first request is still "

@@ -23,7 +23,7 @@ from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
 from app.errors import AppError, ErrorBody
 from app.health import HealthController
-from app.idempotency import prune_periodically
+from app.idempotency import KEY_PATTERN, prune_periodically
 from app.pagination import Cursors
 from app.tasks.repository import TaskRepository
 from app.tasks.routes import TaskController
@@ -50,6 +50,7 @@ def _app_error(_: Request, exc: AppError) -> Response:
 _PATTERN_MESSAGES = {
     f"matching regex {NOT_BLANK!r}": "must not be blank or contain NUL characters",
     f"matching regex {NO_NUL!r}": "must not contain NUL characters",
+    f"matching regex {KEY_PATTERN!r}": "must be printable ASCII characters",
 }
 
 
