@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Attempt:
     key: str
     body: dict
     outcome: str = "pending"  # acknowledged | failed | unknown
+    reason: str = ""  # what made it unknown or failed: an exception name or an HTTP status
     response: dict | None = None
 
 
@@ -101,10 +103,13 @@ def _client(number: int, user: int, token: str, url: str, log: Log, stop: thread
                                      headers={**headers, "Idempotency-Key": attempt.key})
             except httpx.ConnectError:
                 attempt.outcome = "failed"  # refused: the request never reached the service
+                attempt.reason = "refused"
                 time.sleep(0.05)
                 continue
-            except httpx.TransportError:
-                continue  # sent, maybe processed: unknown
+            except httpx.TransportError as exc:
+                attempt.reason = type(exc).__name__  # sent, maybe processed: unknown
+                continue
+            attempt.reason = str(response.status_code)
             if response.status_code == 201:
                 attempt.outcome, attempt.response = "acknowledged", response.json()
                 time.sleep(PAUSE)
@@ -227,9 +232,11 @@ def test_no_acknowledged_create_is_lost_or_duplicated_across_crashes(crash_dir):
         acknowledged = log.having("acknowledged")
         failed = log.having("failed")
         unknown = log.having("unknown")
+        reasons = Counter(a.reason for a in unknown)
         print(f"\ncrash test: {len(log.attempts)} attempts, {len(acknowledged)} acknowledged, "
-              f"{len(failed)} failed, {len(unknown)} unknown")
+              f"{len(failed)} failed, {len(unknown)} unknown {dict(reasons)}")
         assert acknowledged and unknown, "the faults must hit requests in flight"
+        assert "ReadTimeout" not in reasons, "a request hung instead of failing fast"
 
         with httpx.Client(base_url=url, timeout=CLIENT_TIMEOUT) as http:
             # Every unknown, retried with the same key and body, now has a definite answer.
