@@ -103,9 +103,8 @@ _get_stored = sql("idempotency/get_stored_response", "user_id", "idempotency_key
 _prune = sql("idempotency/prune_expired_keys", "ttl_seconds", "batch_size")
 
 
-def _in_flight() -> Conflict:
-    return Conflict("a request with this Idempotency-Key is still in progress; retry shortly",
-                    extra={"header": "Idempotency-Key"}, headers={"Retry-After": "1"})
+def _retry_shortly(detail: str) -> Conflict:
+    return Conflict(detail, extra={"header": "Idempotency-Key"}, headers={"Retry-After": "1"})
 
 
 async def create_once(
@@ -124,7 +123,9 @@ async def create_once(
             _get_stored, user_id=user_id, idempotency_key=once.key
         )
         if stored is None:  # pruned (or the account gone) in between: nothing to replay
-            raise _in_flight() from None
+            raise _retry_shortly(
+                "the request with this Idempotency-Key expired just now; retry"
+            ) from None
         if stored.request_hash != once.request_hash:
             raise Unprocessable(
                 "this Idempotency-Key was already used with a different request",
@@ -132,7 +133,9 @@ async def create_once(
             ) from None
         return stored.status_code, msgspec.convert(stored.response, row)
     if not claim.claimed:
-        raise _in_flight()
+        raise _retry_shortly(
+            "a request with this Idempotency-Key is still in progress; retry shortly"
+        )
     if claim.response is None:
         return None
     return claim.status_code, msgspec.convert(claim.response, row)

@@ -277,3 +277,27 @@ async def test_openapi_documents_the_header_and_its_errors(client):
     assert header["in"] == "header" and header["required"] is False
     assert header["schema"]["maxLength"] == 255 and header["schema"]["minLength"] == 1
     assert {"409", "422"} <= set(operation["responses"])
+
+
+async def test_a_key_that_vanishes_before_it_can_be_replayed_is_409(
+    client, alice: Account, database_url
+):
+    """The statement found the key stored, but by the time its response is read it was pruned:
+    nothing to replay, nothing written; the client retries. (A trigger stands in for the race.)"""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("""
+            CREATE FUNCTION pretend_stored() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE unique_violation USING CONSTRAINT = 'idempotency_keys_pkey';
+            END $$;
+            CREATE TRIGGER pretend_stored BEFORE INSERT ON idempotency_keys
+                FOR EACH ROW EXECUTE FUNCTION pretend_stored();
+        """)
+    finally:
+        await conn.close()
+    response = await client.post("/tasks", json={"title": "t"}, headers=_keyed(alice, "gone"))
+    assert response.status_code == 409, response.text
+    assert response.headers["Retry-After"] == "1"
+    assert "expired just now" in response.json()["detail"]
+    assert await _tasks(database_url, alice.user_id) == 0

@@ -177,14 +177,24 @@ def crash_dir():
 
 def test_no_acknowledged_create_is_lost_or_duplicated_across_crashes(crash_dir):
     postgres = Postgres(crash_dir)
+    servers: list[Server] = []
+    try:
+        _crash_and_check(postgres, crash_dir, servers)
+    finally:
+        if servers:
+            servers[-1].kill()
+        postgres.close()
+
+
+def _crash_and_check(postgres: Postgres, crash_dir: Path, servers: list[Server]) -> None:
     env = {"DATABASE_URL": postgres.url, "APP_JWT_SECRET": SECRET, "APP_POOL_SIZE": "4",
            "APP_POOL_ACQUIRE_TIMEOUT": "1"}
-    server: Server | None = None
     stop = threading.Event()
     threads: list[threading.Thread] = []
     log = Log()
     try:
         server = Server(crash_dir / "service", env=env)
+        servers.append(server)
         server.wait_ready()
         url, port = server.url, server.port
         tokens: dict[int, str] = {}
@@ -221,74 +231,70 @@ def test_no_acknowledged_create_is_lost_or_duplicated_across_crashes(crash_dir):
             # The service dies abruptly, in the middle of requests, and comes back on its port.
             server.kill()
             server = Server(crash_dir / "service", env=env, port=port)
+            servers.append(server)
             server.wait_ready()
             time.sleep(0.5)
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-    try:
-        assert not any(t.is_alive() for t in threads)
-        acknowledged = log.having("acknowledged")
-        failed = log.having("failed")
-        unknown = log.having("unknown")
-        reasons = Counter(a.reason for a in unknown)
-        print(f"\ncrash test: {len(log.attempts)} attempts, {len(acknowledged)} acknowledged, "
-              f"{len(failed)} failed, {len(unknown)} unknown {dict(reasons)}")
-        assert acknowledged and unknown, "the faults must hit requests in flight"
-        assert "ReadTimeout" not in reasons, "a request hung instead of failing fast"
+    assert not any(t.is_alive() for t in threads)
+    acknowledged = log.having("acknowledged")
+    failed = log.having("failed")
+    unknown = log.having("unknown")
+    reasons = Counter(a.reason for a in unknown)
+    print(f"\ncrash test: {len(log.attempts)} attempts, {len(acknowledged)} acknowledged, "
+          f"{len(failed)} failed, {len(unknown)} unknown {dict(reasons)}")
+    assert acknowledged and unknown, "the faults must hit requests in flight"
+    assert "ReadTimeout" not in reasons, "a request hung instead of failing fast"
 
-        with httpx.Client(base_url=url, timeout=CLIENT_TIMEOUT) as http:
-            # Every unknown, retried with the same key and body, now has a definite answer.
-            for attempt in unknown:
-                response = _retry(http, tokens, attempt)
-                assert response.status_code == 201, response.text
-                attempt.response = response.json()
-            # A retry of an acknowledged create returns what was acknowledged, creating nothing.
-            for attempt in acknowledged:
-                response = _retry(http, tokens, attempt)
-                assert (response.status_code, response.json()) == (201, attempt.response)
+    with httpx.Client(base_url=url, timeout=CLIENT_TIMEOUT) as http:
+        # Every unknown, retried with the same key and body, now has a definite answer.
+        for attempt in unknown:
+            response = _retry(http, tokens, attempt)
+            assert response.status_code == 201, response.text
+            attempt.response = response.json()
+        # A retry of an acknowledged create returns what was acknowledged, creating nothing.
+        for attempt in acknowledged:
+            response = _retry(http, tokens, attempt)
+            assert (response.status_code, response.json()) == (201, attempt.response)
 
-        seen_ids: set[int] = set()
-        for user, token in tokens.items():
-            rows = _read_all(url, token)
-            by_key: dict[str, dict] = {}
-            for row in rows:
-                match = TITLE.match(row["title"])
-                assert match, f"a task that no client created: {row}"
-                key = f"crash-{match[1]}-{match[2]}"
-                attempt = log.attempts.get(key)
-                assert attempt is not None, f"a task that was never attempted: {row}"
-                assert attempt.user == user, f"user {user} sees another user's task: {row}"
-                assert attempt.outcome != "failed", f"a failed create was written: {row}"
-                assert key not in by_key, f"two tasks for one key: {by_key[key]} and {row}"
-                by_key[key] = row
-                seen_ids.add(row["id"])
-            mine = [a for a in log.attempts.values() if a.user == user]
-            for attempt in mine:
-                if attempt.outcome in ("acknowledged", "unknown"):
-                    assert by_key.get(attempt.key) == attempt.response, (
-                        f"{attempt.outcome} create {attempt.key} is missing or changed"
-                    )
-            assert len(rows) == sum(a.outcome != "failed" for a in mine)
-        # Nobody reads another user's task by id either.
-        for attempt in acknowledged[:20]:
-            other = next(u for u in tokens if u != attempt.user)
-            assert _status(url, f"/tasks/{attempt.response['id']}", tokens[other]) == 404
+    seen_ids: set[int] = set()
+    for user, token in tokens.items():
+        rows = _read_all(url, token)
+        by_key: dict[str, dict] = {}
+        for row in rows:
+            match = TITLE.match(row["title"])
+            assert match, f"a task that no client created: {row}"
+            key = f"crash-{match[1]}-{match[2]}"
+            attempt = log.attempts.get(key)
+            assert attempt is not None, f"a task that was never attempted: {row}"
+            assert attempt.user == user, f"user {user} sees another user's task: {row}"
+            assert attempt.outcome != "failed", f"a failed create was written: {row}"
+            assert key not in by_key, f"two tasks for one key: {by_key[key]} and {row}"
+            by_key[key] = row
+            seen_ids.add(row["id"])
+        mine = [a for a in log.attempts.values() if a.user == user]
+        for attempt in mine:
+            if attempt.outcome in ("acknowledged", "unknown"):
+                assert by_key.get(attempt.key) == attempt.response, (
+                    f"{attempt.outcome} create {attempt.key} is missing or changed"
+                )
+        assert len(rows) == sum(a.outcome != "failed" for a in mine)
+    # Nobody reads another user's task by id either.
+    for attempt in acknowledged[:20]:
+        other = next(u for u in tokens if u != attempt.user)
+        assert _status(url, f"/tasks/{attempt.response['id']}", tokens[other]) == 404
 
-        # In the database: every task has its key, every key its task (one commit for both).
-        with psycopg.connect(postgres.url) as conn:
-            orphans = conn.execute(
-                "SELECT (SELECT count(*) FROM tasks t WHERE NOT EXISTS ("
-                "  SELECT FROM idempotency_keys k WHERE k.user_id = t.user_id"
-                "  AND (k.response->>'id')::bigint = t.id)),"
-                " (SELECT count(*) FROM idempotency_keys k WHERE NOT EXISTS ("
-                "  SELECT FROM tasks t WHERE t.user_id = k.user_id"
-                "  AND t.id = (k.response->>'id')::bigint))"
-            ).fetchone()
-        assert orphans == (0, 0)
-        assert len(seen_ids) == sum(a.outcome != "failed" for a in log.attempts.values())
-    finally:
-        if server is not None:
-            server.kill()
-        postgres.close()
+    # In the database: every task has its key, every key its task (one commit for both).
+    with psycopg.connect(postgres.url) as conn:
+        orphans = conn.execute(
+            "SELECT (SELECT count(*) FROM tasks t WHERE NOT EXISTS ("
+            "  SELECT FROM idempotency_keys k WHERE k.user_id = t.user_id"
+            "  AND (k.response->>'id')::bigint = t.id)),"
+            " (SELECT count(*) FROM idempotency_keys k WHERE NOT EXISTS ("
+            "  SELECT FROM tasks t WHERE t.user_id = k.user_id"
+            "  AND t.id = (k.response->>'id')::bigint))"
+        ).fetchone()
+    assert orphans == (0, 0)
+    assert len(seen_ids) == sum(a.outcome != "failed" for a in log.attempts.values())
