@@ -13,9 +13,10 @@ time, every ``PRUNE_INTERVAL_SECONDS``; a key reused after it was pruned creates
 Adding keys to a create route (what tasks do):
 
 1. ``sql/<domain>/create_<thing>_once.sql``: the create statement wrapped like
-   ``sql/tasks/create_task_once.sql`` — a ``claim`` CTE, the INSERT reading ``FROM claim ... WHERE
-   claim.claimed``, a ``stored`` CTE inserting ``to_jsonb(created)`` into ``idempotency_keys``, and
-   ``SELECT claim.claimed, stored.status_code, stored.response FROM claim LEFT JOIN stored ON true``.
+   ``sql/tasks/create_task_once.sql``: a ``claim`` CTE, the INSERT reading ``FROM claim ... WHERE
+   claim.claimed``, a ``stored`` CTE inserting ``to_jsonb(created)`` into ``idempotency_keys``,
+   and ``SELECT claim.claimed, stored.status_code, stored.response FROM claim LEFT JOIN stored
+   ON true``.
 2. In the repository: ``_create_once = sql("<domain>/create_<thing>_once", <params>,
    "idempotency_key", "request_hash", row=Claim)`` and a method returning
    ``await create_once(self, _create_once, Thing, once, user_id=user_id, ...)``.
