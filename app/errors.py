@@ -54,6 +54,10 @@ class PreconditionFailed(AppError):
     status_code = 412
 
 
+class Unprocessable(AppError):
+    status_code = 422
+
+
 class TooManyRequests(AppError):
     status_code = 429
 

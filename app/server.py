@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
 from app.errors import AppError, ErrorBody
 from app.health import HealthController
+from app.idempotency import KEY_PATTERN, prune_periodically
 from app.pagination import Cursors
 from app.tasks.repository import TaskRepository
 from app.tasks.routes import TaskController
@@ -50,6 +52,7 @@ def _app_error(_: Request, exc: AppError) -> Response:
 _PATTERN_MESSAGES = {
     f"matching regex {NOT_BLANK!r}": "must not be blank or contain NUL characters",
     f"matching regex {NO_NUL!r}": "must not contain NUL characters",
+    f"matching regex {KEY_PATTERN!r}": "must be printable ASCII characters",
 }
 
 
@@ -99,7 +102,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             for name, repository in REPOSITORIES.items():
                 state[name] = repository(db)
             state.accepting = True
-            yield
+            pruner = asyncio.create_task(prune_periodically(db))
+            try:
+                yield
+            finally:
+                pruner.cancel()
         finally:
             app.state.accepting = False
             passwords.close()

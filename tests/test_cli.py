@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT, Server
+from tests.support import request as _request
 
 
 def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
@@ -60,56 +54,6 @@ def test_migrate_status_rollback_apply(database_url):
     applied = _run("migrate", "apply", env=env)
     assert applied.returncode == 0 and "applied:" in applied.stdout
     assert "pending" not in _run("migrate", "status", env=env).stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _request(method: str, url: str, body: dict | None = None, token: str | None = None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-class Server:
-    def __init__(self, data_dir: Path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "DATABASE_URL"))}
-        env.update({"APP_DATA_DIR": str(data_dir), "APP_PORT": str(self.port),
-                    "APP_ARGON2_TIME_COST": "1", "APP_ARGON2_MEMORY_KIB": "1024"})
-        self.process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-    def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stdout.read()
-            try:
-                if _request("GET", self.url + "/health/ready")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("server did not become ready")
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
 
 
 def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_path):

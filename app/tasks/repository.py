@@ -8,9 +8,15 @@ from msgspec import UNSET
 
 from app.db.queries import sql
 from app.db.repository import Repository
+from app.idempotency import Claim, IdempotentRequest, create_once
 from app.tasks.models import Task, TaskStats, TaskUpdate
 
 _create = sql("tasks/create_task", "user_id", "title", "description", row=Task)
+_create_once = sql(
+    "tasks/create_task_once",
+    "user_id", "title", "description", "idempotency_key", "request_hash",
+    row=Claim,
+)
 _get = sql("tasks/get_task", "user_id", "task_id", row=Task)
 _update = sql(
     "tasks/update_task",
@@ -36,6 +42,15 @@ class TaskRepository(Repository):
 
     async def create(self, *, user_id: int, title: str, description: str | None) -> Task | None:
         return await self.one(_create, user_id=user_id, title=title, description=description)
+
+    async def create_once(
+        self, *, once: IdempotentRequest, user_id: int, title: str, description: str | None
+    ) -> tuple[int, Task] | None:
+        """Create with an Idempotency-Key: the status and task, first or replayed (see
+        app.idempotency); None when the user is gone."""
+        return await create_once(
+            self, _create_once, Task, once, user_id=user_id, title=title, description=description
+        )
 
     async def get(self, *, user_id: int, task_id: int) -> Task | None:
         return await self.one(_get, user_id=user_id, task_id=task_id)

@@ -12,6 +12,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import NotFound, Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency import IdempotencyKey, IdempotentRequest
 from app.openapi import errors
 from app.pagination import Cursor, Limit
 from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
@@ -35,17 +36,31 @@ class TaskController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @post("/", operation_id="createTask", responses=errors(401), response_headers=ETAG_HEADER)
+    @post("/", operation_id="createTask", responses=errors(401, 409, 422),
+          response_headers=ETAG_HEADER)
     async def create_task(
-        self, data: JSONBody[TaskCreate], user_id: UserId, state: State
+        self,
+        data: JSONBody[TaskCreate],
+        user_id: UserId,
+        state: State,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Task]:
-        """Create a task; the title is trimmed."""
-        task = await state.tasks.create(
-            user_id=user_id, title=data.title, description=data.description
-        )
-        if task is None:
+        """Create a task; the title is trimmed. With an Idempotency-Key, a retry returns the
+        original response and creates nothing (422 if the body differs, 409 while in flight)."""
+        if idempotency_key is None:
+            task = await state.tasks.create(
+                user_id=user_id, title=data.title, description=data.description
+            )
+            created = None if task is None else (201, task)
+        else:
+            created = await state.tasks.create_once(
+                once=IdempotentRequest.of(idempotency_key, "createTask", data),
+                user_id=user_id, title=data.title, description=data.description,
+            )
+        if created is None:
             raise Unauthorized("the account no longer exists")
-        return with_etag(task, task.version, 201)
+        status, task = created
+        return with_etag(task, task.version, status)
 
     @get("/", operation_id="listTasks", responses=errors(401))
     async def list_tasks(

@@ -34,6 +34,10 @@ SAMPLE_VALUES: dict[str, str] = {
     "content": "Hello from psql",
     "before_created_at": "infinity",
     "before_id": "0",
+    "idempotency_key": "psql-key-1",
+    "request_hash": "\\x" + "ab" * 32,
+    "ttl_seconds": "86400",
+    "batch_size": "1000",
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
