@@ -27,6 +27,8 @@ from app.errors import AppError, ErrorBody
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_periodically
 from app.pagination import Cursors
+from app.recipes.repository import RecipeRepository
+from app.recipes.routes import RecipeController, TagController
 from app.tasks.repository import TaskRepository
 from app.tasks.routes import TaskController
 from app.users.repository import UserRepository
@@ -36,8 +38,14 @@ from app.validation import NO_NUL, NOT_BLANK
 log = logging.getLogger("app")
 
 # A new domain registers its controllers and its repository (reached as ``state.<name>``) here.
-ROUTES = [HealthController, AuthController, MeController, TaskController, ConversationController]
-REPOSITORIES = {"users": UserRepository, "tasks": TaskRepository, "chat": ChatRepository}
+ROUTES = [
+    HealthController, AuthController, MeController, TaskController, RecipeController, TagController,
+    ConversationController,
+]
+REPOSITORIES = {
+    "users": UserRepository, "tasks": TaskRepository, "recipes": RecipeRepository,
+    "chat": ChatRepository,
+}
 
 
 def _error(status: int, detail: str, extra: object = None, headers: dict | None = None) -> Response:

@@ -23,3 +23,19 @@ async def plan(conn, name: str, **values) -> list[dict]:
 
 def index_names(nodes: list[dict]) -> set[str]:
     return {n["Index Name"] for n in nodes if "Index Name" in n}
+
+
+def main_path(nodes: list[dict]) -> list[dict]:
+    """The nodes that produce the rows, without those of per-row subqueries (SubPlan, InitPlan)."""
+    skipped: list[dict] = []
+    for node in nodes:
+        if node.get("Parent Relationship") in ("SubPlan", "InitPlan"):
+            skipped.extend(_nodes(node))
+    return [n for n in nodes if not any(n is s for s in skipped)]
+
+
+def describe(nodes: list[dict]) -> str:
+    """A one-line summary of a plan, for assertion messages."""
+    return " > ".join(
+        f"{n['Node Type']}({n.get('Index Name') or n.get('Relation Name') or ''})" for n in nodes
+    )

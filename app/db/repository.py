@@ -3,7 +3,7 @@ into its Struct, and turn driver errors into domain errors."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import asyncpg
 import msgspec
@@ -31,6 +31,10 @@ class Repository:
 
     def __init__(self, db: Executor):
         self.db = db
+
+    def on(self, conn: asyncpg.Connection) -> Self:
+        """The same repository on ``conn``: for several statements in one transaction."""
+        return type(self)(conn)
 
     async def one(self, query: Query, **values: Any) -> Any:
         """The first row decoded into the query's Struct, or None."""

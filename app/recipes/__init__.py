@@ -1,0 +1,1 @@
+"""Recipes: a user's recipe documents, the shared tag vocabulary, favorites and history."""

@@ -1,0 +1,177 @@
+"""Recipe Structs: the recipe, its JSON document, what a client may send, tags, history, pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from app.validation import text
+
+MAX_DOCUMENT_BYTES = 65536
+
+Name = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
+Description = text(2000, description="Up to 2000 characters.")
+Cuisine = text(50, min_length=1, blank=False, description="1-50 characters, e.g. italian.")
+Difficulty = Literal["easy", "medium", "hard"]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=10080, description="Minutes, 0-10080.")]
+Servings = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+Grams = Annotated[float, msgspec.Meta(ge=0, le=100000)]
+Score = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Url = text(2048, min_length=1)
+TagName = text(50, min_length=1, blank=False,
+               description="1-50 characters; stored lowercase and trimmed.")
+MAX_TAGS = 20
+Tags = Annotated[
+    list[TagName], msgspec.Meta(max_length=MAX_TAGS, description=f"Up to {MAX_TAGS} tags.")
+]
+Document = Annotated[
+    dict[str, Any],
+    msgspec.Meta(description=(
+        "The recipe document: `ingredients` (a list of {name, quantity?, unit?}), `instructions` "
+        "(a list of steps, in order), and any other keys; at most 64 KiB as compact JSON."
+    )),
+]
+
+
+class Ingredient(msgspec.Struct):
+    name: text(100, min_length=1, blank=False)
+    quantity: float | text(50) | None = None
+    unit: text(30) | None = None
+
+
+class RecipeDocument(msgspec.Struct):
+    """The part of a recipe document the service relies on; other keys are kept as sent."""
+
+    ingredients: Annotated[list[Ingredient], msgspec.Meta(max_length=200)]
+    instructions: Annotated[list[text(4000, min_length=1)], msgspec.Meta(max_length=200)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def check_document(document: dict[str, Any], field: str, limit: int = MAX_DOCUMENT_BYTES) -> None:
+    """A JSON document PostgreSQL can store (no NUL character) and that is not too large."""
+    if _has_nul(document):
+        raise ValueError(f"{field} must not contain NUL characters")
+    if len(msgspec.json.encode(document)) > limit:
+        raise ValueError(f"{field} must be at most {limit} bytes as JSON")
+
+
+class Recipe(msgspec.Struct):
+    id: int
+    name: str
+    description: str | None
+    cuisine_type: str | None
+    difficulty: Difficulty | None
+    prep_time: int | None
+    cook_time: int | None
+    total_time: int | None
+    servings: int | None
+    calories_per_serving: float | None
+    protein_per_serving: float | None
+    carbs_per_serving: float | None
+    fat_per_serving: float | None
+    confidence_score: float | None
+    image_url: str | None
+    recipe_json: dict[str, Any]
+    tags: list[str]
+    favorite: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    recipe_json: Document
+    description: Description | None = None
+    cuisine_type: Cuisine | None = None
+    difficulty: Difficulty | None = None
+    prep_time: Minutes | None = None
+    cook_time: Minutes | None = None
+    servings: Servings | None = None
+    calories_per_serving: Grams | None = None
+    protein_per_serving: Grams | None = None
+    carbs_per_serving: Grams | None = None
+    fat_per_serving: Grams | None = None
+    confidence_score: Score | None = None
+    image_url: Url | None = None
+
+    def __post_init__(self) -> None:
+        self.name = self.name.strip()
+        msgspec.convert(self.recipe_json, RecipeDocument)
+        check_document(self.recipe_json, "recipe_json")
+
+
+class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Fields not sent stay as they are; null clears an optional field."""
+
+    name: Name | UnsetType = UNSET
+    recipe_json: Document | UnsetType = UNSET
+    description: Description | None | UnsetType = UNSET
+    cuisine_type: Cuisine | None | UnsetType = UNSET
+    difficulty: Difficulty | None | UnsetType = UNSET
+    prep_time: Minutes | None | UnsetType = UNSET
+    cook_time: Minutes | None | UnsetType = UNSET
+    servings: Servings | None | UnsetType = UNSET
+    calories_per_serving: Grams | None | UnsetType = UNSET
+    protein_per_serving: Grams | None | UnsetType = UNSET
+    carbs_per_serving: Grams | None | UnsetType = UNSET
+    fat_per_serving: Grams | None | UnsetType = UNSET
+    confidence_score: Score | None | UnsetType = UNSET
+    image_url: Url | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.name is not UNSET:
+            self.name = self.name.strip()
+        if self.recipe_json is not UNSET:
+            msgspec.convert(self.recipe_json, RecipeDocument)
+            check_document(self.recipe_json, "recipe_json")
+
+
+class RecipePage(msgspec.Struct):
+    items: list[Recipe]
+    next_cursor: str | None
+
+
+class TagCount(msgspec.Struct):
+    name: str
+    recipe_count: int
+
+
+class TagPage(msgspec.Struct):
+    items: list[TagCount]
+    next_cursor: str | None
+
+
+class HistoryEntry(msgspec.Struct):
+    id: int
+    recipe_id: int
+    generated_at: datetime
+    ingredients_used: list[Any]
+    preferences_applied: dict[str, Any]
+
+
+class HistoryCreate(msgspec.Struct, forbid_unknown_fields=True):
+    ingredients_used: Annotated[list[text(100, min_length=1)], msgspec.Meta(max_length=200)]
+    preferences_applied: Annotated[
+        dict[str, Any], msgspec.Meta(description="Any JSON object; at most 16 KiB.")
+    ] = msgspec.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_document(self.preferences_applied, "preferences_applied", 16384)
+
+
+class HistoryPage(msgspec.Struct):
+    items: list[HistoryEntry]
+    next_cursor: str | None

@@ -1,0 +1,141 @@
+"""Recipes data access: one method per use case, one statement each, except replacing a recipe's
+tags (two statements in one transaction: see ``set_tags``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from app.db.errors import register_constraint
+from app.db.queries import sql
+from app.db.repository import Repository
+from app.errors import InvalidInput
+from app.recipes.models import HistoryEntry, Recipe, RecipeCreate, RecipeUpdate, TagCount
+
+Sort = Literal["newest", "calories", "total_time"]
+
+_FILTERS = ("tag", "ingredient", "cuisine", "difficulty", "max_calories", "max_total_time", "q",
+            "favorite")
+
+_create = sql("recipes/create_recipe", "user_id", "recipe", row=Recipe)
+_get = sql("recipes/get_recipe", "user_id", "recipe_id", row=Recipe)
+_version = sql("recipes/get_recipe_version", "user_id", "recipe_id")
+_update = sql("recipes/update_recipe", "user_id", "recipe_id", "changes", "if_match", row=Recipe)
+_delete = sql("recipes/delete_recipe", "user_id", "recipe_id", "if_match")
+_lists = {
+    "newest": sql("recipes/list_recipes_newest", "user_id", "after_created_at", "after_id",
+                  "limit", *_FILTERS, row=Recipe),
+    "calories": sql("recipes/list_recipes_by_calories", "user_id", "after_calories", "after_id",
+                    "limit", *_FILTERS, row=Recipe),
+    "total_time": sql("recipes/list_recipes_by_total_time", "user_id", "after_total_time",
+                      "after_id", "limit", *_FILTERS, row=Recipe),
+}
+_ensure_tags = sql("recipes/ensure_tags", "tags")
+_set_tags = sql("recipes/set_recipe_tags", "user_id", "recipe_id", "tags", "if_match", row=Recipe)
+_list_tags = sql("recipes/list_tags", "user_id", "after_name", "limit", row=TagCount)
+_add_favorite = sql("recipes/add_favorite", "user_id", "recipe_id")
+_remove_favorite = sql("recipes/remove_favorite", "user_id", "recipe_id")
+_create_history = sql(
+    "recipes/create_history", "user_id", "recipe_id", "ingredients_used", "preferences_applied",
+    row=HistoryEntry,
+)
+_list_history = sql(
+    "recipes/list_history", "user_id", "recipe_id", "after_generated_at", "after_id", "limit",
+    row=HistoryEntry,
+)
+
+# The keyset position before the first row of each order.
+_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+FIRST_POSITION: dict[str, tuple[Any, int]] = {
+    "newest": (_INFINITY, 0),
+    "calories": (float("-inf"), 0),
+    "total_time": (-1, 0),
+}
+_POSITION_NAME = {"newest": "after_created_at", "calories": "after_calories",
+                  "total_time": "after_total_time"}
+
+for _name, _rule in [
+    ("recipes_name_length", "name must be 1-200 characters, not blank"),
+    ("recipes_recipe_json_object",
+     "recipe_json must be an object with ingredients and instructions lists"),
+    ("recipes_recipe_json_size", "recipe_json is too large"),
+    ("tags_name_format", "tags must be 1-50 characters, not blank"),
+]:
+    register_constraint(_name, InvalidInput(_rule))
+
+
+def sort_key(sort: Sort, recipe: Recipe) -> tuple[Any, int]:
+    """The keyset position of ``recipe`` in the ``sort`` order (NULLs sort last)."""
+    if sort == "calories":
+        calories = recipe.calories_per_serving
+        return (float("inf") if calories is None else calories, recipe.id)
+    if sort == "total_time":
+        return (2147483647 if recipe.total_time is None else recipe.total_time, recipe.id)
+    return (recipe.created_at, recipe.id)
+
+
+class RecipeRepository(Repository):
+    __slots__ = ()
+
+    async def create(self, *, user_id: int, data: RecipeCreate) -> Recipe | None:
+        return await self.one(_create, user_id=user_id, recipe=data)
+
+    async def get(self, *, user_id: int, recipe_id: int) -> Recipe | None:
+        return await self.one(_get, user_id=user_id, recipe_id=recipe_id)
+
+    async def version(self, *, user_id: int, recipe_id: int) -> int | None:
+        return await self.value(_version, user_id=user_id, recipe_id=recipe_id)
+
+    async def update(
+        self, *, user_id: int, recipe_id: int, changes: RecipeUpdate, if_match: list[int] | None
+    ) -> Recipe | None:
+        """Fields not sent (omitted from ``changes``' JSON) stay as they are."""
+        return await self.one(_update, user_id=user_id, recipe_id=recipe_id,
+                              changes=changes, if_match=if_match)
+
+    async def delete(self, *, user_id: int, recipe_id: int, if_match: list[int] | None) -> bool:
+        return await self.execute(
+            _delete, user_id=user_id, recipe_id=recipe_id, if_match=if_match
+        ) == 1
+
+    async def list(
+        self, *, user_id: int, sort: Sort, after: tuple[Any, int] | None, limit: int,
+        filters: dict[str, Any],
+    ) -> list[Recipe]:
+        """Up to ``limit`` recipes matching the non-None ``filters``, in ``sort`` order."""
+        position, after_id = after if after is not None else FIRST_POSITION[sort]
+        return await self.all(_lists[sort], user_id=user_id, after_id=after_id, limit=limit,
+                              **{_POSITION_NAME[sort]: position}, **filters)
+
+    async def set_tags(
+        self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None
+    ) -> Recipe | None:
+        """Run on a connection inside a transaction: add unknown names to the vocabulary, then
+        replace the recipe's links; None (and the caller rolls back) when the recipe is missing."""
+        await self.execute(_ensure_tags, tags=tags)
+        return await self.one(_set_tags, user_id=user_id, recipe_id=recipe_id, tags=tags,
+                              if_match=if_match)
+
+    async def tags(self, *, user_id: int, after_name: str, limit: int) -> list[TagCount]:
+        return await self.all(_list_tags, user_id=user_id, after_name=after_name, limit=limit)
+
+    async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> bool:
+        """Mark or unmark; False when the recipe does not exist (or is someone else's)."""
+        query = _add_favorite if on else _remove_favorite
+        return await self.value(query, user_id=user_id, recipe_id=recipe_id) is not None
+
+    async def add_history(
+        self, *, user_id: int, recipe_id: int, ingredients_used: list[str],
+        preferences_applied: dict[str, Any],
+    ) -> HistoryEntry | None:
+        return await self.one(_create_history, user_id=user_id, recipe_id=recipe_id,
+                              ingredients_used=ingredients_used,
+                              preferences_applied=preferences_applied)
+
+    async def history(
+        self, *, user_id: int, recipe_id: int, after: tuple[datetime, int] | None, limit: int
+    ) -> list[HistoryEntry]:
+        after_generated_at, after_id = after if after is not None else (_INFINITY, 0)
+        return await self.all(_list_history, user_id=user_id, recipe_id=recipe_id,
+                              after_generated_at=after_generated_at, after_id=after_id,
+                              limit=limit)

@@ -1,0 +1,15 @@
+-- add_favorite: mark a recipe as a favorite (already one: nothing changes). Returns one row when
+-- the recipe exists and is the user's, else none. Served by recipes_pkey and favorite_recipes_pkey.
+WITH recipe AS (
+    SELECT r.user_id, r.id
+    FROM recipes AS r
+    JOIN users AS u ON u.id = r.user_id AND u.is_active
+    WHERE r.user_id = :'user_id'
+      AND r.id = :'recipe_id'
+),
+added AS (
+    INSERT INTO favorite_recipes (user_id, recipe_id)
+    SELECT r.user_id, r.id FROM recipe AS r
+    ON CONFLICT DO NOTHING
+)
+SELECT r.id FROM recipe AS r;

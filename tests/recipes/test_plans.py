@@ -1,0 +1,114 @@
+"""The recipes queries use the indexes their headers name, on tables big enough for it to matter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import asyncpg
+import pytest
+
+from tests.plans import describe, index_names, main_path, plan
+
+INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_calories=None,
+                  max_total_time=None, q=None, favorite=None)
+
+
+
+
+@pytest.fixture
+async def seeded(database_url):
+    """4000 users with 5 recipes each; user 7 with 5000 more, of which 20 use saffron, are named
+    'Saffron risotto' and tagged 'festive'; every other recipe is tagged 'everyday': analyzed."""
+    conn = await asyncpg.connect(database_url)
+    await conn.execute(
+        "INSERT INTO users (email, name, password_hash) "
+        "SELECT 'u' || i || '@example.com', 'User ' || i, 'x' FROM generate_series(1, 4000) AS i"
+    )
+    await conn.execute(
+        "INSERT INTO recipes (user_id, name, recipe_json, calories_per_serving, prep_time, "
+        "created_at) "
+        "SELECT u.id, 'Dish ' || n, jsonb_build_object('ingredients', "
+        "jsonb_build_array(jsonb_build_object('name', 'Onion')), 'instructions', '[]'::jsonb), "
+        "n * 10, n, now() - n * interval '1 minute' "
+        "FROM users AS u, generate_series(1, 5) AS n"
+    )
+    await conn.execute(
+        "INSERT INTO recipes (user_id, name, recipe_json, calories_per_serving, prep_time, "
+        "created_at) "
+        "SELECT 7, CASE WHEN n % 250 = 0 THEN 'Saffron risotto ' ELSE 'Stew ' END || n, "
+        "jsonb_build_object('ingredients', jsonb_build_array(jsonb_build_object('name', "
+        "CASE WHEN n % 250 = 0 THEN 'Saffron' ELSE 'Carrot ' || n END)), 'instructions', "
+        "'[]'::jsonb), n % 900, n % 120, now() - n * interval '1 second' "
+        "FROM generate_series(1, 5000) AS n"
+    )
+    await conn.execute("INSERT INTO tags (name) VALUES ('festive'), ('everyday')")
+    await conn.execute(
+        "INSERT INTO recipe_tags (user_id, recipe_id, tag_id) "
+        "SELECT r.user_id, r.id, t.id FROM recipes AS r, tags AS t "
+        "WHERE (r.name LIKE 'Saffron%') = (t.name = 'festive')"
+    )
+    await conn.execute("ANALYZE users; ANALYZE recipes; ANALYZE tags; ANALYZE recipe_tags")
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def _scans_a_big_table(nodes: list[dict]) -> bool:
+    """A sequential scan of anything but the small tag vocabulary."""
+    return any(n["Node Type"] == "Seq Scan" and n["Relation Name"] != "tags" for n in nodes)
+
+
+def _sorts(nodes: list[dict]) -> bool:
+    """Whether the rows are sorted after they are read (a recipe's few tags may be)."""
+    return any(n["Node Type"] in ("Sort", "Incremental Sort") for n in main_path(nodes))
+
+
+async def test_newest_walks_the_created_index_without_sorting(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
+                       after_created_at=INFINITY, after_id=0, limit=21, **NO_FILTERS)
+    assert "recipes_user_created_idx" in index_names(nodes), describe(nodes)
+    assert not _sorts(nodes), describe(nodes)
+
+
+async def test_calories_walks_its_expression_index_without_sorting(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_by_calories", user_id=7,
+                       after_calories=float("-inf"), after_id=0, limit=21, **NO_FILTERS)
+    assert "recipes_user_calories_idx" in index_names(nodes), describe(nodes)
+    assert not _sorts(nodes), describe(nodes)
+
+
+async def test_total_time_walks_its_expression_index_without_sorting(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_by_total_time", user_id=7,
+                       after_total_time=-1, after_id=0, limit=21, **NO_FILTERS)
+    assert "recipes_user_total_time_idx" in index_names(nodes), describe(nodes)
+    assert not _sorts(nodes), describe(nodes)
+
+
+async def test_ingredient_filter_uses_the_gin_containment_index(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
+                       after_created_at=INFINITY, after_id=0, limit=21,
+                       **{**NO_FILTERS, "ingredient": "SAFFRON"})
+    assert "recipes_user_ingredients_idx" in index_names(nodes), describe(nodes)
+
+
+async def test_name_search_uses_the_trigram_index(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
+                       after_created_at=INFINITY, after_id=0, limit=21,
+                       **{**NO_FILTERS, "q": "risott"})
+    assert "recipes_user_name_trgm_idx" in index_names(nodes), describe(nodes)
+
+
+async def test_tag_filter_uses_the_tag_index(seeded):
+    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
+                       after_created_at=INFINITY, after_id=0, limit=21,
+                       **{**NO_FILTERS, "tag": "festive"})
+    assert index_names(nodes) & {"recipe_tags_user_tag_idx", "recipe_tags_pkey"}
+    assert not _scans_a_big_table(nodes), describe(nodes)
+
+
+async def test_get_recipe_reads_its_keys_only(seeded):
+    nodes = await plan(seeded, "recipes/get_recipe", user_id=7, recipe_id=6100)
+    assert "recipes_pkey" in index_names(nodes), describe(nodes)
+    assert not _scans_a_big_table(nodes), describe(nodes)
