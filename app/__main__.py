@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from app.config import ConfigError, Settings, ensure_jwt_secret, load_settings
 
 
-def _database_url(settings: Settings) -> str:
+def database_url(settings: Settings) -> str:
     """DATABASE_URL, or the embedded server's URL (starting it) when DATABASE_URL is not set."""
     if settings.database_url is not None:
         return settings.database_url
@@ -29,7 +29,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k)) is not None}
     settings = msgspec.structs.replace(settings, **overrides)
-    url = _database_url(settings)
+    url = database_url(settings)
     settings = ensure_jwt_secret(settings)
     applied = migrations.apply(url)
     logging.getLogger("app").info("migrations applied: %s", ", ".join(applied) or "none pending")
@@ -57,7 +57,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import migrations
 
-    url = _database_url(settings)
+    url = database_url(settings)
     if args.action == "apply":
         applied = migrations.apply(url)
         print("applied: " + (", ".join(applied) or "nothing pending"))

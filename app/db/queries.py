@@ -115,6 +115,11 @@ class Query:
         return f"Query({self.name!r})"
 
 
+# sql/tools/ holds statements of command-line tools (python -m app seed): declared by their
+# modules, which the service does not import, so the service does not miss them.
+TOOLS = "tools"
+
+
 _REGISTRY: dict[str, Query] = {}
 
 
@@ -143,27 +148,12 @@ def load_queries(root: Path = SQL_ROOT, *, only: Iterable[str] | None = None) ->
     missing = sorted(set(declared) - set(files))
     if missing:
         raise QueryError(f"no SQL file for {missing} under {root}")
-    orphans = sorted(set(files) - set(declared) - _TOOL_QUERIES)
+    orphans = sorted(n for n in set(files) - set(declared) if not n.startswith(TOOLS + "/"))
     if orphans and domains is None:
         raise QueryError(f"SQL files that no code declares: {orphans}")
     for name, query in declared.items():
         query.bind(files[name].read_text(), files[name])
     return declared
-
-
-# Files read by command-line tools (seeding, benchmarks) rather than by the service.
-_TOOL_QUERIES: set[str] = set()
-
-
-def tool_query(name: str) -> None:
-    """Mark ``sql/<name>.sql`` as used by a tool that loads it with ``read_query`` instead."""
-    _TOOL_QUERIES.add(name)
-
-
-def read_query(name: str, root: Path = SQL_ROOT) -> tuple[str, tuple[str, ...]]:
-    """Parse one file outside the registry (tools that run once, not per request)."""
-    path = root / f"{name}.sql"
-    return parse(path.read_text(), origin=str(path))
 
 
 async def verify_queries(conn: Any, queries: Iterable[Query]) -> None:

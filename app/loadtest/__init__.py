@@ -1,0 +1,3 @@
+"""The load-test harness: a Locust suite of simulated API users (``locustfile``), the named
+scenarios that weight their actions (``scenarios``), the ``python -m app loadtest`` command
+(``cli``) and the report it writes (``report``)."""

@@ -1,0 +1,253 @@
+"""``python -m app loadtest``: run the Locust suite headless against a URL (or a throw-away local
+server), show a live progress line, write the report, and gate on p99 and error rate."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from app.loadtest import report
+from app.loadtest.scenarios import ACTIONS, SCENARIOS, ScenarioError, weights
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+ROOT = Path(__file__).resolve().parents[2]
+MAX_DURATION_S = 24 * 3600
+
+
+def duration(text: str) -> int:
+    """Seconds from "90", "90s", "5m" or "1h"."""
+    match = re.fullmatch(r"(\d+)([smh]?)", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30s, 5m or 1h")
+    seconds = int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    if not 1 <= seconds <= MAX_DURATION_S:
+        raise argparse.ArgumentTypeError("the duration must be between 1 s and 24 h")
+    return seconds
+
+
+def seeded(text: str) -> str:
+    prefix, sep, count = text.rpartition(":")
+    if not sep or not prefix or not count.isdigit() or int(count) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not PREFIX:COUNT (see python -m app seed)")
+    return text
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be positive")
+        return value
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    actions = "\n".join(f"  {name:<19} {what}" for name, what in ACTIONS.items())
+    scenarios = "\n".join(
+        f"  {name:<12} " + ", ".join(f"{a}={w}" for a, w in table.items())
+        for name, table in SCENARIOS.items()
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m app loadtest",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Load-test the API with Locust (headless) and write a report: Locust's CSV "
+        "files, summary.json, summary.md and PNG charts.",
+        epilog=f"actions:\n{actions}\n\nscenarios (action=weight):\n{scenarios}\n\n"
+        "exit status: 0 passed, 1 a --max-* threshold was breached, 2 bad usage, 3 the run "
+        "itself failed.",
+    )
+    parser.add_argument("--url", help="the API to test (default: start a local server on a "
+                        "throw-away embedded database, and stop it afterwards)")
+    parser.add_argument("--users", type=_positive(int), default=20,
+                        help="simulated users (default 20)")
+    parser.add_argument("--spawn-rate", type=_positive(float), default=10,
+                        help="users started per second (default 10)")
+    parser.add_argument("--duration", type=duration, default=30,
+                        help="how long to run: 90, 90s, 5m, 1h (default 30s)")
+    parser.add_argument("--scenario", default="mixed", choices=sorted(SCENARIOS),
+                        help="the weights of the actions (default mixed)")
+    parser.add_argument("--weights", help="change weights: action=weight,... (0 turns off)")
+    parser.add_argument("--out", type=Path,
+                        help="report folder (default loadtest-results/<date-time>)")
+    parser.add_argument("--seeded-users", type=seeded, metavar="PREFIX:COUNT",
+                        help="log in as users of `python -m app seed` instead of registering")
+    parser.add_argument("--password", help="the seeded users' password (default seed-password)")
+    parser.add_argument("--wait", type=float, default=0.0,
+                        help="at most this many seconds between a user's actions (default 0)")
+    parser.add_argument("--server-workers", type=_positive(int), default=1,
+                        help="worker processes of the local server (without --url; default 1)")
+    parser.add_argument("--max-p99-ms", type=_positive(float),
+                        help="fail (exit 1) when the overall p99 is above this")
+    parser.add_argument("--max-error-rate", type=float,
+                        help="fail (exit 1) when the share of failed requests is above this (0-1)")
+    return parser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/health/ready", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class LocalServer:
+    """``python -m app serve`` on 127.0.0.1, a free port and a fresh embedded database in a
+    temporary folder; stopped (SIGTERM, then SIGKILL) and removed on exit."""
+
+    def __init__(self, workers: int, log: Path):
+        self.workers, self.log = workers, log
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LocalServer:
+        self.data_dir = Path(tempfile.mkdtemp(prefix="pgapi-loadtest-"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "DATABASE_URL"))}
+        env.update(APP_DATA_DIR=str(self.data_dir / "data"), APP_HOST="127.0.0.1",
+                   APP_PORT=str(self.port), APP_WORKERS=str(self.workers))
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT,
+                                            env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while not _ready(self.url):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the local server did not start; see {self.log}")
+                time.sleep(0.25)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        finally:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def _progress_line(out: Path, elapsed: float, total: int) -> str | None:
+    """elapsed, requests/s, p50/p99 and errors from the newest aggregated history row."""
+    path = out / f"{report.CSV_PREFIX}_stats_history.csv"
+    try:
+        with open(path, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r.get("Name") == "Aggregated"]
+    except (OSError, csv.Error):
+        return None
+    if not rows:
+        return None
+    row = rows[-1]
+    requests = int(float(row["Total Request Count"] or 0))
+    failures = int(float(row["Total Failure Count"] or 0))
+    share = failures / requests if requests else 0.0
+    return (f"\r[{elapsed:5.0f}s/{total}s] users {row['User Count']:>4}  "
+            f"{float(row['Requests/s'] or 0):8.1f} req/s  p50 {row['50%']:>5} ms  "
+            f"p99 {row['99%']:>5} ms  errors {failures} ({share:.2%})   ")
+
+
+def run_locust(url: str, args: argparse.Namespace, table: dict[str, int], out: Path) -> int:
+    """Run Locust headless against ``url`` for the duration, drawing the progress line; its exit
+    status."""
+    env = dict(os.environ, PGAPI_LOADTEST_WEIGHTS=json.dumps(table),
+               PGAPI_LOADTEST_SEEDED=args.seeded_users or "",
+               PGAPI_LOADTEST_PASSWORD=args.password or "", PGAPI_LOADTEST_WAIT=str(args.wait),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+        "--run-time", f"{args.duration}s", "--stop-timeout", "5", "--host", url,
+        "--csv", str(out / report.CSV_PREFIX), "--csv-full-history", "--only-summary",
+        "--exit-code-on-error", "0", "--loglevel", "WARNING",
+    ]
+    started = time.monotonic()
+    with open(out / "locust.log", "ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = started + args.duration + 60
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                process.kill()
+                break
+            line = _progress_line(out, time.monotonic() - started, args.duration)
+            if line:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            time.sleep(1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        sys.stderr.write("\n")
+    return process.returncode
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        table = weights(args.scenario, args.weights)
+    except ScenarioError as exc:
+        parser.error(str(exc))
+    if args.max_error_rate is not None and not 0 <= args.max_error_rate <= 1:
+        parser.error("--max-error-rate must be between 0 and 1")
+    if args.wait < 0:
+        parser.error("--wait must not be negative")
+    out = args.out or Path("loadtest-results") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    out = out.resolve()
+    started = datetime.now().isoformat(timespec="seconds")
+    if args.url:
+        url = args.url.rstrip("/")
+        status = run_locust(url, args, table, out)
+    else:
+        print(f"starting a local server ({args.server_workers} worker(s)) on a throw-away "
+              "embedded database ...", file=sys.stderr)
+        try:
+            with LocalServer(args.server_workers, out / "server.log") as server:
+                url = server.url
+                status = run_locust(url, args, table, out)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+    if status != 0 or not (out / f"{report.CSV_PREFIX}_stats.csv").exists():
+        print(f"error: locust exited with status {status}; see {out / 'locust.log'}",
+              file=sys.stderr)
+        return 3
+    run = {"url": url, "scenario": args.scenario, "weights": table, "users": args.users,
+           "spawn_rate": args.spawn_rate, "duration_s": args.duration,
+           "seeded_users": args.seeded_users, "started": started}
+    summary = report.write(out, run)
+    print(report.markdown(summary).split("\n![")[0])
+    print(f"report: {out}/summary.md (and summary.json, charts, Locust's CSV files)")
+    found = report.breaches(summary, max_p99_ms=args.max_p99_ms,
+                            max_error_rate=args.max_error_rate)
+    for sentence in found:
+        print(f"FAILED: {sentence}", file=sys.stderr)
+    return 1 if found else 0

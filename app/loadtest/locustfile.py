@@ -1,0 +1,185 @@
+"""The Locust suite: simulated users of the API.
+
+Each simulated user signs in once (registers a fresh account, or logs in as one of the users
+``python -m app seed`` created), then repeats actions picked at random with the weights of the
+scenario (see ``scenarios``). Requests are reported by route template (``/tasks/{id}``), never one
+entry per id. ``python -m app loadtest`` runs this file with its settings in the environment:
+
+- ``PGAPI_LOADTEST_WEIGHTS``: JSON object, action -> weight (default: the ``mixed`` scenario)
+- ``PGAPI_LOADTEST_SEEDED``: ``prefix:count`` to log in as seeded users instead of registering
+- ``PGAPI_LOADTEST_PASSWORD``: the seeded users' password
+- ``PGAPI_LOADTEST_WAIT``: at most this many seconds between two actions of a user (default 0)
+
+It also runs under plain ``locust -f app/loadtest/locustfile.py`` (e.g. distributed, with
+``--master`` and ``--worker``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+
+from locust import FastHttpUser, between
+
+from app.loadtest.scenarios import SCENARIOS
+from app.seed import DEFAULT_PASSWORD, seeded_email
+
+WEIGHTS: dict[str, int] = json.loads(os.environ.get("PGAPI_LOADTEST_WEIGHTS") or "null") or dict(
+    SCENARIOS["mixed"]
+)
+SEEDED = os.environ.get("PGAPI_LOADTEST_SEEDED", "")
+PASSWORD = os.environ.get("PGAPI_LOADTEST_PASSWORD") or DEFAULT_PASSWORD
+WAIT = float(os.environ.get("PGAPI_LOADTEST_WAIT") or 0)
+
+RECIPE = {
+    "ingredients": [{"name": "Leek", "quantity": 2}, {"name": "Potato", "quantity": 400,
+                                                      "unit": "g"}],
+    "instructions": ["Chop", "Simmer for 20 minutes", "Blend"],
+}
+WORDS = ["soup", "stew", "salad", "curry", "pie", "bread"]
+
+
+def _action(name: str):
+    """A Locust task that runs the user's method ``name``."""
+
+    def run(user: ApiUser) -> None:
+        getattr(user, name)()
+
+    run.__name__ = name
+    return run
+
+
+class ApiUser(FastHttpUser):
+    """One person using the API: their own account, their own tasks, recipes and chats."""
+
+    wait_time = between(0, WAIT)
+    headers: dict[str, str]
+
+    def on_start(self) -> None:
+        self.task_ids: list[int] = []
+        self.recipe_ids: list[int] = []
+        self.conversation_ids: list[int] = []
+        if SEEDED:
+            prefix, _, count = SEEDED.rpartition(":")
+            email = seeded_email(prefix, random.randint(1, int(count)))
+            with self.rest("POST", "/auth/login", json={"email": email, "password": PASSWORD},
+                           name="/auth/login") as response:
+                token = response.js["access_token"] if response.js else ""
+        else:
+            body = {"email": f"load-{uuid.uuid4().hex}@load.example", "name": "Load test",
+                    "password": PASSWORD}
+            with self.rest("POST", "/auth/register", json=body, name="/auth/register") as response:
+                token = response.js["access_token"] if response.js else ""
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.browse_tasks()
+
+    def _json(self, method: str, path: str, name: str, body=None, headers=None):
+        """The response's JSON on success, else None (the failure is reported by Locust)."""
+        with self.rest(method, path, json=body, name=name,
+                       headers={**self.headers, **(headers or {})}) as response:
+            return response.js if response.status_code < 300 else None
+
+    def _status(self, method: str, path: str, name: str, body=None) -> int:
+        with self.client.request(method, path, json=body, name=name, headers=self.headers,
+                                 catch_response=True) as response:
+            return response.status_code
+
+    # Tasks.
+
+    def browse_tasks(self) -> None:
+        params = "limit=20"
+        for _ in range(3):
+            page = self._json("GET", f"/tasks?{params}", "/tasks")
+            if page is None:
+                return
+            known = set(self.task_ids)
+            self.task_ids += [t["id"] for t in page["items"] if t["id"] not in known]
+            if page["next_cursor"] is None or random.random() < 0.5:
+                return
+            params = f"limit=20&cursor={page['next_cursor']}"
+
+    def _some_task(self) -> int | None:
+        if not self.task_ids:
+            self.create_task()
+        return random.choice(self.task_ids) if self.task_ids else None
+
+    def open_task(self) -> None:
+        if (task_id := self._some_task()) is not None:
+            self._json("GET", f"/tasks/{task_id}", "/tasks/{id}")
+
+    def task_stats(self) -> None:
+        self._json("GET", "/tasks/stats", "/tasks/stats")
+
+    def create_task(self) -> None:
+        task = self._json("POST", "/tasks", "/tasks",
+                          {"title": f"Task {random.randint(1, 10**6)}", "description": "load"})
+        if task is not None:
+            self.task_ids.append(task["id"])
+
+    def complete_task(self) -> None:
+        if (task_id := self._some_task()) is not None:
+            self._json("PATCH", f"/tasks/{task_id}", "/tasks/{id}", {"completed": True})
+
+    def edit_task(self) -> None:
+        if (task_id := self._some_task()) is None:
+            return
+        with self.rest("GET", f"/tasks/{task_id}", name="/tasks/{id}",
+                       headers=self.headers) as response:
+            etag = response.headers.get("etag") if response.status_code == 200 else None
+        if etag:
+            self._json("PATCH", f"/tasks/{task_id}", "/tasks/{id}",
+                       {"title": f"Edited {random.randint(1, 10**6)}", "description": None},
+                       headers={"If-Match": etag})
+
+    def delete_task(self) -> None:
+        if (task_id := self._some_task()) is not None:
+            if self._status("DELETE", f"/tasks/{task_id}", "/tasks/{id}") == 204:
+                self.task_ids.remove(task_id)
+
+    # Recipes.
+
+    def create_recipe(self) -> None:
+        recipe = self._json("POST", "/recipes", "/recipes", {
+            "name": f"{random.choice(WORDS).title()} {random.randint(1, 1000)}",
+            "recipe_json": RECIPE, "prep_time": random.randint(5, 30),
+            "cook_time": random.randint(0, 90), "calories_per_serving": random.randint(50, 900),
+        })
+        if recipe is not None:
+            self.recipe_ids.append(recipe["id"])
+
+    def search_recipes(self) -> None:
+        self._json("GET", f"/recipes?q={random.choice(WORDS)}&sort=calories&limit=20", "/recipes")
+
+    def open_recipe(self) -> None:
+        if not self.recipe_ids:
+            self.create_recipe()
+        if self.recipe_ids:
+            self._json("GET", f"/recipes/{random.choice(self.recipe_ids)}", "/recipes/{id}")
+
+    # Chat.
+
+    def start_conversation(self) -> None:
+        conversation = self._json("POST", "/conversations", "/conversations",
+                                  {"title": "Load test chat"})
+        if conversation is not None:
+            self.conversation_ids.append(conversation["id"])
+
+    def _some_conversation(self) -> int | None:
+        if not self.conversation_ids:
+            self.start_conversation()
+        return random.choice(self.conversation_ids) if self.conversation_ids else None
+
+    def send_message(self) -> None:
+        if (conversation_id := self._some_conversation()) is not None:
+            self._json("POST", f"/conversations/{conversation_id}/messages",
+                       "/conversations/{id}/messages",
+                       {"role": random.choice(["user", "assistant"]), "content": "Hello " * 20})
+
+    def read_messages(self) -> None:
+        if (conversation_id := self._some_conversation()) is not None:
+            self._json("GET", f"/conversations/{conversation_id}/messages?limit=50",
+                       "/conversations/{id}/messages")
+
+    tasks = {_action(name): weight for name, weight in WEIGHTS.items()}

@@ -1,0 +1,74 @@
+"""Named scenarios: how often a simulated user does each action, as relative weights.
+
+Kept free of Locust imports, so the command line can check a scenario before starting anything.
+A user can change any weight (``--weights create_task=0,browse_tasks=10``); weight 0 turns an action
+off.
+"""
+
+from __future__ import annotations
+
+ACTIONS: dict[str, str] = {
+    "browse_tasks": "GET /tasks, following next_cursor for up to three pages",
+    "open_task": "GET /tasks/{id} of one of the user's tasks",
+    "task_stats": "GET /tasks/stats",
+    "create_task": "POST /tasks",
+    "complete_task": "PATCH /tasks/{id} {completed: true}",
+    "edit_task": "PATCH /tasks/{id} {title, description} with If-Match from a GET",
+    "delete_task": "DELETE /tasks/{id}",
+    "create_recipe": "POST /recipes with a small document",
+    "search_recipes": "GET /recipes?q=...&sort=calories",
+    "open_recipe": "GET /recipes/{id}",
+    "start_conversation": "POST /conversations",
+    "send_message": "POST /conversations/{id}/messages",
+    "read_messages": "GET /conversations/{id}/messages",
+}
+
+SCENARIOS: dict[str, dict[str, int]] = {
+    "read-heavy": {
+        "browse_tasks": 30, "open_task": 40, "task_stats": 5, "create_task": 5,
+        "complete_task": 4, "edit_task": 2, "delete_task": 1, "search_recipes": 5,
+        "open_recipe": 4, "read_messages": 4,
+    },
+    "write-heavy": {
+        "browse_tasks": 8, "open_task": 8, "create_task": 30, "complete_task": 15,
+        "edit_task": 12, "delete_task": 10, "create_recipe": 6, "start_conversation": 2,
+        "send_message": 9,
+    },
+    "mixed": {
+        "browse_tasks": 20, "open_task": 25, "task_stats": 2, "create_task": 12,
+        "complete_task": 8, "edit_task": 6, "delete_task": 4, "create_recipe": 3,
+        "search_recipes": 4, "open_recipe": 3, "start_conversation": 1, "send_message": 6,
+        "read_messages": 6,
+    },
+}
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def weights(scenario: str, overrides: str | None = None) -> dict[str, int]:
+    """The scenario's weights with ``overrides`` ("action=weight,...") applied; only actions
+    with a positive weight remain."""
+    if scenario not in SCENARIOS:
+        raise ScenarioError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
+    result = dict(SCENARIOS[scenario])
+    for item in filter(None, (part.strip() for part in (overrides or "").split(","))):
+        action, sep, value = item.partition("=")
+        action = action.strip()
+        if not sep or action not in ACTIONS:
+            raise ScenarioError(
+                f"bad weight {item!r}: expected action=weight with an action among "
+                f"{', '.join(ACTIONS)}"
+            )
+        try:
+            weight = int(value)
+        except ValueError:
+            raise ScenarioError(f"bad weight {item!r}: the weight must be an integer") from None
+        if not 0 <= weight <= 1000:
+            raise ScenarioError(f"bad weight {item!r}: the weight must be 0-1000")
+        result[action] = weight
+    result = {action: weight for action, weight in result.items() if weight > 0}
+    if not result:
+        raise ScenarioError("every action has weight 0: nothing to do")
+    return result

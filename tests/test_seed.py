@@ -1,0 +1,80 @@
+"""`python -m app seed`: bulk rows that the API serves, and users that can log in."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+
+from app.seed import DEFAULT_PASSWORD, main as seed_main, seeded_email
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_seeded_users_log_in_and_see_their_tasks_in_order(client, database_url,
+                                                                monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("APP_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("APP_ARGON2_MEMORY_KIB", "1024")
+    status = await asyncio.to_thread(
+        seed_main, ["--users", "3", "--tasks-per-user", "45", "--prefix", "t1",
+                    "--random-seed", "7"])
+    assert status == 0
+    conn = await asyncpg.connect(database_url)
+    try:
+        per_user = await conn.fetch(
+            "SELECT u.email, count(t.id) AS tasks FROM users AS u LEFT JOIN tasks AS t "
+            "ON t.user_id = u.id GROUP BY u.email ORDER BY u.email"
+        )
+    finally:
+        await conn.close()
+    assert [(r["email"], r["tasks"]) for r in per_user] == [
+        (seeded_email("t1", n), 45) for n in (1, 2, 3)]
+    login = await client.post("/auth/login", json={"email": seeded_email("t1", 2),
+                                                   "password": DEFAULT_PASSWORD})
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    seen, params = [], {"limit": 20}
+    while True:
+        page = (await client.get("/tasks", params=params, headers=headers)).json()
+        seen += page["items"]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert len({t["id"] for t in seen}) == 45
+    keys = [(t["created_at"], t["id"]) for t in seen]
+    assert keys == sorted(keys, reverse=True)
+    stats = (await client.get("/tasks/stats", headers=headers)).json()
+    assert stats == {"total": 45, "completed": 15, "pending": 30}
+
+
+async def test_a_second_run_with_the_same_prefix_is_refused_and_writes_nothing(
+    database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("APP_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("APP_ARGON2_MEMORY_KIB", "1024")
+    args = ["--users", "2", "--tasks-per-user", "1", "--prefix", "again"]
+    assert await asyncio.to_thread(seed_main, args) == 0
+    assert await asyncio.to_thread(seed_main, args) == 1
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM tasks") == 2
+    finally:
+        await conn.close()
+
+
+def test_bad_arguments_exit_2_naming_the_problem():
+    for args, message in [
+        (["--users", "0"], "--users must be at least 1"),
+        (["--users", "1", "--password", "short"], "at least 8 characters"),
+        (["--users", "1", "--prefix", "a b"], "--prefix"),
+        ([], "--users"),
+    ]:
+        result = subprocess.run([sys.executable, "-m", "app", "seed", *args], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, args
+        assert message in result.stderr
