@@ -24,6 +24,8 @@ from app.db.errors import translate
 from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
 from app.errors import AppError, ErrorBody
+from app.essays.repository import EssayRepository
+from app.essays.routes import BatchController, EssayController
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_periodically
 from app.pagination import Cursors
@@ -40,11 +42,11 @@ log = logging.getLogger("app")
 # A new domain registers its controllers and its repository (reached as ``state.<name>``) here.
 ROUTES = [
     HealthController, AuthController, MeController, TaskController, RecipeController, TagController,
-    ConversationController,
+    ConversationController, BatchController, EssayController,
 ]
 REPOSITORIES = {
     "users": UserRepository, "tasks": TaskRepository, "recipes": RecipeRepository,
-    "chat": ChatRepository,
+    "chat": ChatRepository, "essays": EssayRepository,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -27,3 +27,23 @@ def text(max_length: int, *, min_length: int = 0, blank: bool = True, descriptio
             description=description or None,
         ),
     ]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def check_document(document: Any, field: str, limit: int) -> None:
+    """A free-form JSON value PostgreSQL can store (no NUL character anywhere: jsonb cannot hold
+    one) and at most ``limit`` bytes as compact JSON. Raises ValueError, which msgspec reports as
+    a validation error of the request body."""
+    if _has_nul(document):
+        raise ValueError(f"{field} must not contain NUL characters")
+    if len(msgspec.json.encode(document)) > limit:
+        raise ValueError(f"{field} must be at most {limit} bytes as JSON")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import text
+from app.validation import check_document, text
 
 MAX_DOCUMENT_BYTES = 65536
 
@@ -47,24 +47,6 @@ class RecipeDocument(msgspec.Struct):
 
     ingredients: Annotated[list[Ingredient], msgspec.Meta(max_length=200)]
     instructions: Annotated[list[text(4000, min_length=1)], msgspec.Meta(max_length=200)]
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def check_document(document: dict[str, Any], field: str, limit: int = MAX_DOCUMENT_BYTES) -> None:
-    """A JSON document PostgreSQL can store (no NUL character) and that is not too large."""
-    if _has_nul(document):
-        raise ValueError(f"{field} must not contain NUL characters")
-    if len(msgspec.json.encode(document)) > limit:
-        raise ValueError(f"{field} must be at most {limit} bytes as JSON")
 
 
 class Recipe(msgspec.Struct):
@@ -110,7 +92,7 @@ class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         self.name = self.name.strip()
         msgspec.convert(self.recipe_json, RecipeDocument)
-        check_document(self.recipe_json, "recipe_json")
+        check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
 
 
 class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -136,7 +118,7 @@ class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
             self.name = self.name.strip()
         if self.recipe_json is not UNSET:
             msgspec.convert(self.recipe_json, RecipeDocument)
-            check_document(self.recipe_json, "recipe_json")
+            check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
 
 
 class RecipePage(msgspec.Struct):

@@ -1,0 +1,105 @@
+"""Essay and batch Structs: rows, what a client may send, and the page shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from app.validation import check_document, text
+
+MAX_ESSAYS = 1000
+MAX_METADATA_BYTES = 16384
+
+Status = Literal["pending", "processing", "completed", "failed"]
+Name = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
+ContentId = text(255, min_length=1, blank=False,
+                 description="Your id for the essay, 1-255 characters, unique among your essays.")
+Language = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$",
+                                       description="A two-letter lowercase language code.")]
+EssayText = text(100000, description="Up to 100000 characters.")
+Metadata = Annotated[dict[str, Any], msgspec.Meta(description="Any JSON object; at most 16 KiB.")]
+
+
+class Essay(msgspec.Struct):
+    id: int
+    batch_id: int
+    content_id: str
+    language: str
+    text: str | None
+    metadata: dict[str, Any] | None
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class Batch(msgspec.Struct):
+    id: int
+    name: str | None
+    total: int
+    pending: int
+    processing: int
+    completed: int
+    failed: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class EssayInput(msgspec.Struct, forbid_unknown_fields=True):
+    content_id: ContentId
+    language: Language
+    text: EssayText | None = None
+    metadata: Metadata | None = None
+
+    def __post_init__(self) -> None:
+        if self.metadata is not None:
+            check_document(self.metadata, "metadata", MAX_METADATA_BYTES)
+
+
+class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
+    essays: Annotated[list[EssayInput], msgspec.Meta(min_length=1, max_length=MAX_ESSAYS)]
+    name: Name | None = None
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            self.name = self.name.strip()
+        seen: set[str] = set()
+        repeated = sorted({e.content_id for e in self.essays
+                           if e.content_id in seen or seen.add(e.content_id)})
+        if repeated:
+            raise ValueError(f"content_id repeated within the batch: {', '.join(repeated[:20])}")
+
+
+class EssayUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Move to ``status``; ``metadata`` (an object, or null to clear it) replaces it when sent."""
+
+    status: Status
+    metadata: Metadata | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.metadata, dict):
+            check_document(self.metadata, "metadata", MAX_METADATA_BYTES)
+
+
+class Claim(msgspec.Struct, forbid_unknown_fields=True):
+    limit: Annotated[int, msgspec.Meta(ge=1, le=100, description="At most this many, 1-100.")] = 10
+
+
+class BatchPage(msgspec.Struct):
+    items: list[Batch]
+    next_cursor: str | None
+
+
+class EssayPage(msgspec.Struct):
+    items: list[Essay]
+    next_cursor: str | None
+
+
+class ClaimedEssays(msgspec.Struct):
+    """The essays this claim moved to processing (oldest first; empty when none were pending)."""
+
+    items: list[Essay]

@@ -1,0 +1,114 @@
+"""Essay batches data access: one method per use case, each one statement and one round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from msgspec import UNSET
+
+from app.db.errors import register_constraint
+from app.db.queries import sql
+from app.db.repository import Repository
+from app.errors import Conflict
+from app.essays.models import Batch, BatchCreate, Essay, EssayUpdate
+
+
+class DuplicateContentIds(Conflict):
+    """Some content_ids of the new batch are already used by the user's essays."""
+
+
+register_constraint("essays_user_content_id_key",
+                    DuplicateContentIds("content_id already used by one of your essays"))
+
+_create = sql(
+    "essays/create_batch", "user_id", "name", "content_ids", "languages", "texts", "metadatas",
+    row=Batch,
+)
+_find_content_ids = sql("essays/find_content_ids", "user_id", "content_ids")
+_get = sql("essays/get_batch", "user_id", "batch_id", row=Batch)
+_list = sql("essays/list_batches", "user_id", "after_created_at", "after_id", "limit", row=Batch)
+_version = sql("essays/get_batch_version", "user_id", "batch_id")
+_delete = sql("essays/delete_batch", "user_id", "batch_id", "if_match")
+_list_essays = sql("essays/list_batch_essays", "user_id", "batch_id", "after_id", "limit",
+                   row=Essay)
+_list_essays_by_status = sql(
+    "essays/list_batch_essays_by_status", "user_id", "batch_id", "status", "after_id", "limit",
+    row=Essay,
+)
+_get_essay = sql("essays/get_essay", "user_id", "essay_id", row=Essay)
+_update_status = sql(
+    "essays/update_essay_status",
+    "user_id", "essay_id", "status", "metadata", "metadata_sent", "if_match",
+    row=Essay,
+)
+_claim = sql("essays/claim_essays", "user_id", "batch_id", "limit", row=Essay)
+
+_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+
+
+class EssayRepository(Repository):
+    __slots__ = ()
+
+    async def create_batch(self, *, user_id: int, data: BatchCreate) -> Batch | None:
+        """The batch and its essays in one statement; DuplicateContentIds (naming them) when
+        some content_ids are taken, and then nothing is written."""
+        essays = data.essays
+        content_ids = [e.content_id for e in essays]
+        try:
+            return await self.one(
+                _create, user_id=user_id, name=data.name, content_ids=content_ids,
+                languages=[e.language for e in essays], texts=[e.text for e in essays],
+                metadatas=[e.metadata for e in essays],
+            )
+        except DuplicateContentIds as exc:
+            taken = await self.all(_find_content_ids, user_id=user_id, content_ids=content_ids)
+            raise DuplicateContentIds(
+                exc.detail, extra={"content_ids": [r["content_id"] for r in taken]}
+            ) from exc
+
+    async def get_batch(self, *, user_id: int, batch_id: int) -> Batch | None:
+        return await self.one(_get, user_id=user_id, batch_id=batch_id)
+
+    async def list_batches(
+        self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Batch]:
+        after_created_at, after_id = after or (_INFINITY, 0)
+        return await self.all(_list, user_id=user_id, after_created_at=after_created_at,
+                              after_id=after_id, limit=limit)
+
+    async def batch_version(self, *, user_id: int, batch_id: int) -> int | None:
+        return await self.value(_version, user_id=user_id, batch_id=batch_id)
+
+    async def delete_batch(
+        self, *, user_id: int, batch_id: int, if_match: list[int] | None
+    ) -> bool:
+        touched = await self.execute(_delete, user_id=user_id, batch_id=batch_id,
+                                     if_match=if_match)
+        return touched == 1
+
+    async def essays(
+        self, *, user_id: int, batch_id: int, status: str | None, after_id: int, limit: int
+    ) -> list[Essay]:
+        if status is None:
+            return await self.all(_list_essays, user_id=user_id, batch_id=batch_id,
+                                  after_id=after_id, limit=limit)
+        return await self.all(_list_essays_by_status, user_id=user_id, batch_id=batch_id,
+                              status=status, after_id=after_id, limit=limit)
+
+    async def get_essay(self, *, user_id: int, essay_id: int) -> Essay | None:
+        return await self.one(_get_essay, user_id=user_id, essay_id=essay_id)
+
+    async def move_essay(
+        self, *, user_id: int, essay_id: int, change: EssayUpdate, if_match: list[int] | None
+    ) -> Essay | None:
+        """The moved essay; None when it is missing, stale, or the move is not allowed."""
+        return await self.one(
+            _update_status, user_id=user_id, essay_id=essay_id, status=change.status,
+            metadata=None if change.metadata is UNSET else change.metadata,
+            metadata_sent=change.metadata is not UNSET, if_match=if_match,
+        )
+
+    async def claim(self, *, user_id: int, batch_id: int, limit: int) -> list[Essay]:
+        essays = await self.all(_claim, user_id=user_id, batch_id=batch_id, limit=limit)
+        essays.sort(key=lambda e: e.id)
+        return essays

@@ -1,0 +1,2 @@
+DROP TABLE essays;
+DROP TABLE batches;

@@ -1,0 +1,21 @@
+-- claim_essays: move up to limit of a batch's pending essays (oldest first) to processing and
+-- return them. FOR UPDATE SKIP LOCKED: concurrent claimers take different essays without waiting
+-- on each other, and an essay another claimer has just moved is re-checked and left out, so no
+-- essay is claimed twice. Served by essays_user_batch_status_idx (user_id, batch_id, status, id).
+UPDATE essays AS e
+SET status = 'processing'
+FROM (
+    SELECT p.user_id, p.id
+    FROM essays AS p
+    WHERE p.user_id = :'user_id'
+      AND p.batch_id = :'batch_id'
+      AND p.status = 'pending'
+      AND EXISTS (SELECT FROM users AS u WHERE u.id = :'user_id' AND u.is_active)
+    ORDER BY p.id
+    LIMIT :'limit'
+    FOR UPDATE OF p SKIP LOCKED
+) AS picked
+WHERE e.user_id = picked.user_id
+  AND e.id = picked.id
+RETURNING e.id, e.batch_id, e.content_id, e.language, e.text, e.metadata, e.status, e.created_at,
+          e.updated_at, e.version;
