@@ -61,6 +61,7 @@ class ApiUser(FastHttpUser):
         self.task_ids: list[int] = []
         self.recipe_ids: list[int] = []
         self.conversation_ids: list[int] = []
+        self.batch_ids: list[int] = []
         if SEEDED:
             prefix, _, count = SEEDED.rpartition(":")
             email = seeded_email(prefix, random.randint(1, int(count)))
@@ -181,5 +182,36 @@ class ApiUser(FastHttpUser):
         if (conversation_id := self._some_conversation()) is not None:
             self._json("GET", f"/conversations/{conversation_id}/messages?limit=50",
                        "/conversations/{id}/messages")
+
+
+    # Essay batches.
+
+    def submit_batch(self) -> None:
+        essays = [{"content_id": uuid.uuid4().hex, "language": "en", "text": "An essay. " * 30}
+                  for _ in range(20)]
+        batch = self._json("POST", "/batches", "/batches", {"name": "load", "essays": essays})
+        if batch is not None:
+            self.batch_ids.append(batch["id"])
+
+    def _some_batch(self) -> int | None:
+        if not self.batch_ids:
+            self.submit_batch()
+        return random.choice(self.batch_ids) if self.batch_ids else None
+
+    def process_essays(self) -> None:
+        if (batch_id := self._some_batch()) is None:
+            return
+        claimed = self._json("POST", f"/batches/{batch_id}/claim", "/batches/{id}/claim",
+                             {"limit": 2})
+        if not claimed or not claimed["items"]:
+            self.batch_ids.remove(batch_id)
+            return
+        for essay in claimed["items"]:
+            status = "completed" if random.random() < 0.9 else "failed"
+            self._json("PATCH", f"/essays/{essay['id']}", "/essays/{id}", {"status": status})
+
+    def check_batch(self) -> None:
+        if (batch_id := self._some_batch()) is not None:
+            self._json("GET", f"/batches/{batch_id}", "/batches/{id}")
 
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}

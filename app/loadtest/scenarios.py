@@ -21,24 +21,27 @@ ACTIONS: dict[str, str] = {
     "start_conversation": "POST /conversations",
     "send_message": "POST /conversations/{id}/messages",
     "read_messages": "GET /conversations/{id}/messages",
+    "submit_batch": "POST /batches with 20 essays",
+    "process_essays": "POST /batches/{id}/claim, then PATCH /essays/{id} to completed or failed",
+    "check_batch": "GET /batches/{id}",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
     "read-heavy": {
         "browse_tasks": 30, "open_task": 40, "task_stats": 5, "create_task": 5,
         "complete_task": 4, "edit_task": 2, "delete_task": 1, "search_recipes": 5,
-        "open_recipe": 4, "read_messages": 4,
+        "open_recipe": 4, "read_messages": 4, "check_batch": 3,
     },
     "write-heavy": {
         "browse_tasks": 8, "open_task": 8, "create_task": 30, "complete_task": 15,
         "edit_task": 12, "delete_task": 10, "create_recipe": 6, "start_conversation": 2,
-        "send_message": 9,
+        "send_message": 9, "submit_batch": 2, "process_essays": 4,
     },
     "mixed": {
         "browse_tasks": 20, "open_task": 25, "task_stats": 2, "create_task": 12,
         "complete_task": 8, "edit_task": 6, "delete_task": 4, "create_recipe": 3,
         "search_recipes": 4, "open_recipe": 3, "start_conversation": 1, "send_message": 6,
-        "read_messages": 6,
+        "read_messages": 6, "submit_batch": 1, "process_essays": 2, "check_batch": 2,
     },
 }
 
