@@ -10,20 +10,16 @@ writing, so a concurrent duplicate neither waits nor writes). Keys belong to one
 for ``KEY_TTL_SECONDS`` (24 h), then each worker of the service deletes them, ``PRUNE_BATCH`` at a
 time, every ``PRUNE_INTERVAL_SECONDS``; a key reused after it was pruned creates a new record.
 
-Adding keys to a create route (what tasks do):
+Two ways to give a create route keys:
 
-1. ``sql/<domain>/create_<thing>_once.sql``: the create statement wrapped like
-   ``sql/tasks/create_task_once.sql``: a ``claim`` CTE, the INSERT reading ``FROM claim ... WHERE
-   claim.claimed``, a ``stored`` CTE inserting ``to_jsonb(created)`` into ``idempotency_keys``,
-   and ``SELECT claim.claimed, stored.status_code, stored.response FROM claim LEFT JOIN stored
-   ON true``.
-2. In the repository: ``_create_once = sql("<domain>/create_<thing>_once", <params>,
-   "idempotency_key", "request_hash", row=Claim)`` and a method returning
-   ``await create_once(self, _create_once, Thing, once, user_id=user_id, ...)``.
-3. In the route: a parameter ``idempotency_key: IdempotencyKey = None``, ``errors(..., 409, 422)``,
-   and when the key is set, ``once = IdempotentRequest.of(idempotency_key, "<operationId>", data)``
-   and the repository method above instead of the plain create. Without the header the route runs
-   its plain create statement, exactly as before.
+- One statement (``POST /tasks``, the hottest create): ``sql/tasks/create_task_once.sql`` wraps the
+  create in CTEs: a ``claim`` CTE, the INSERT reading ``FROM claim ... WHERE claim.claimed``, and a
+  ``stored`` CTE inserting ``to_jsonb(created)`` into ``idempotency_keys``; the repository runs it
+  with ``create_once``. One round trip with a key, as without.
+- Any create, however many statements (``created``): one transaction that claims the key
+  (``claim_key``), runs the route's usual create on the transaction's connection, and stores the
+  response (``store_response``). Four round trips with a key; without one, the usual create alone.
+  The route passes ``idempotency_key: IdempotencyKey = None`` and declares ``errors(..., 409, 422)``.
 """
 
 from __future__ import annotations
@@ -31,12 +27,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar.params import HeaderParameter
 
 from app.db.errors import register_constraint
+from app.db.pool import Database
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
 from app.errors import AppError, Conflict, Unprocessable
@@ -79,6 +77,15 @@ class StoredResponse(msgspec.Struct):
     response: Any
 
 
+class KeyClaim(msgspec.Struct):
+    """The row of claim_key: whether this transaction holds the key, and what is stored."""
+
+    claimed: bool
+    request_hash: bytes | None
+    status_code: int | None
+    response: Any
+
+
 class KeyStored(Conflict):
     """The key is already stored: the statement wrote nothing; replay or refuse."""
 
@@ -102,6 +109,11 @@ register_constraint(
 _get_stored = sql("idempotency/get_stored_response", "user_id", "idempotency_key",
                   row=StoredResponse)
 _prune = sql("idempotency/prune_expired_keys", "ttl_seconds", "batch_size")
+_claim = sql("idempotency/claim_key", "user_id", "idempotency_key", row=KeyClaim)
+_store = sql(
+    "idempotency/store_response",
+    "user_id", "idempotency_key", "request_hash", "status_code", "response",
+)
 
 
 def _retry_shortly(detail: str) -> Conflict:
@@ -120,19 +132,7 @@ async def create_once(
             **values,
         )
     except KeyStored:
-        stored: StoredResponse | None = await repo.one(
-            _get_stored, user_id=user_id, idempotency_key=once.key
-        )
-        if stored is None:  # pruned (or the account gone) in between: nothing to replay
-            raise _retry_shortly(
-                "the request with this Idempotency-Key expired just now; retry"
-            ) from None
-        if stored.request_hash != once.request_hash:
-            raise Unprocessable(
-                "this Idempotency-Key was already used with a different request",
-                extra={"header": "Idempotency-Key"},
-            ) from None
-        return stored.status_code, msgspec.convert(stored.response, row)
+        return await _replay_stored(repo, row, once, user_id=user_id)
     if not claim.claimed:
         raise _retry_shortly(
             "a request with this Idempotency-Key is still in progress; retry shortly"
@@ -140,6 +140,63 @@ async def create_once(
     if claim.response is None:
         return None
     return claim.status_code, msgspec.convert(claim.response, row)
+
+
+def _replay(stored: StoredResponse | KeyClaim, row: type[S], once: IdempotentRequest
+            ) -> tuple[int, S]:
+    """The stored response again, if the retry is the same request; else 422."""
+    if stored.request_hash != once.request_hash:
+        raise Unprocessable(
+            "this Idempotency-Key was already used with a different request",
+            extra={"header": "Idempotency-Key"},
+        )
+    return stored.status_code, msgspec.convert(stored.response, row)
+
+
+async def _replay_stored(repo: Repository, row: type[S], once: IdempotentRequest, *,
+                         user_id: int) -> tuple[int, S]:
+    """After a create failed on a key stored meanwhile: what was stored."""
+    stored: StoredResponse | None = await repo.one(
+        _get_stored, user_id=user_id, idempotency_key=once.key
+    )
+    if stored is None:  # pruned (or the account gone) in between: nothing to replay
+        raise _retry_shortly("the request with this Idempotency-Key expired just now; retry")
+    return _replay(stored, row, once)
+
+
+async def created(
+    db: Database, key: str | None, operation: str, data: msgspec.Struct, row: type[S], *,
+    user_id: int, create: Callable[[Executor], Awaitable[S | None]], status_code: int = 201,
+) -> tuple[int, S] | None:
+    """Run ``create`` (which writes with the executor it is given and returns what it made, or
+    None when the account is gone). Without a key: on the pool, as is. With a key: in one
+    transaction that first claims the key (409 while another request holds it; the stored
+    response, or 422, when it was used), then creates, then stores the response; a key stored
+    meanwhile rolls the creation back and replays. Four statements instead of one, for creates
+    whose SQL has no ``create_*_once`` form."""
+    if key is None:
+        made = await create(db)
+        return None if made is None else (status_code, made)
+    once = IdempotentRequest.of(key, operation, data)
+    try:
+        async with db.transaction() as conn:
+            repo = Repository(conn)
+            claim: KeyClaim = await repo.one(_claim, user_id=user_id, idempotency_key=once.key)
+            if not claim.claimed:
+                raise _retry_shortly(
+                    "a request with this Idempotency-Key is still in progress; retry shortly"
+                )
+            if claim.status_code is not None:
+                return _replay(claim, row, once)
+            made = await create(conn)
+            if made is None:
+                return None
+            await repo.execute(_store, user_id=user_id, idempotency_key=once.key,
+                               request_hash=once.request_hash, status_code=status_code,
+                               response=made)
+            return status_code, made
+    except KeyStored:
+        return await _replay_stored(Repository(db), row, once, user_id=user_id)
 
 
 async def prune_expired(db: Executor, *, ttl_seconds: float = KEY_TTL_SECONDS,

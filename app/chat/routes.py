@@ -21,6 +21,7 @@ from app.chat.models import (
 )
 from app.errors import NotFound, Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency import IdempotencyKey, created
 from app.openapi import errors
 from app.pagination import MAX_CURSOR_LENGTH, Cursor, Limit
 from app.validation import MAX_BIGINT
@@ -51,16 +52,21 @@ class ConversationController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @post("/", operation_id="createConversation", responses=errors(401),
+    @post("/", operation_id="createConversation", responses=errors(401, 409, 422),
           response_headers=ETAG_HEADER)
     async def create_conversation(
-        self, data: JSONBody[ConversationCreate], user_id: UserId, state: State
+        self, data: JSONBody[ConversationCreate], user_id: UserId, state: State,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Conversation]:
         """Start a conversation, optionally titled (trimmed)."""
-        conversation = await state.chat.create(user_id=user_id, title=data.title)
-        if conversation is None:
+        result = await created(
+            state.db, idempotency_key, "createConversation", data, Conversation, user_id=user_id,
+            create=lambda db: state.chat.on(db).create(user_id=user_id, title=data.title),
+        )
+        if result is None:
             raise Unauthorized("the account no longer exists")
-        return with_etag(conversation, conversation.version, 201)
+        status, conversation = result
+        return with_etag(conversation, conversation.version, status)
 
     @get("/", operation_id="listConversations", responses=errors(401))
     async def list_conversations(
@@ -128,18 +134,24 @@ class ConversationController(Controller):
             )
 
     @post("/{conversation_id:int}/messages", operation_id="createMessage",
-          responses=errors(401, 404))
+          responses=errors(401, 404, 409, 422))
     async def create_message(
         self, conversation_id: ConversationId, data: JSONBody[MessageCreate], user_id: UserId,
-        state: State,
+        state: State, idempotency_key: IdempotencyKey = None,
     ) -> Response[Message]:
         """Add a message; the conversation's message count and last activity move with it."""
-        message = await state.chat.add_message(
-            user_id=user_id, conversation_id=conversation_id, role=data.role, content=data.content
+        result = await created(
+            state.db, idempotency_key, f"createMessage:{conversation_id}", data, Message,
+            user_id=user_id,
+            create=lambda db: state.chat.on(db).add_message(
+                user_id=user_id, conversation_id=conversation_id, role=data.role,
+                content=data.content,
+            ),
         )
-        if message is None:
+        if result is None:
             raise _not_found()
-        return Response(message, status_code=201)
+        status, message = result
+        return Response(message, status_code=status)
 
     @get("/{conversation_id:int}/messages", operation_id="listMessages",
          responses=errors(401, 404))

@@ -32,9 +32,10 @@ class Repository:
     def __init__(self, db: Executor):
         self.db = db
 
-    def on(self, conn: asyncpg.Connection) -> Self:
-        """The same repository on ``conn``: for several statements in one transaction."""
-        return type(self)(conn)
+    def on(self, db: Executor) -> Self:
+        """The same repository on ``db``: e.g. a connection, for several statements in one
+        transaction."""
+        return type(self)(db)
 
     async def one(self, query: Query, **values: Any) -> Any:
         """The first row decoded into the query's Struct, or None."""

@@ -50,21 +50,19 @@ class EssayRepository(Repository):
     __slots__ = ()
 
     async def create_batch(self, *, user_id: int, data: BatchCreate) -> Batch | None:
-        """The batch and its essays in one statement; DuplicateContentIds (naming them) when
-        some content_ids are taken, and then nothing is written."""
+        """The batch and its essays in one statement; DuplicateContentIds when some content_ids
+        are taken, and then nothing is written (``used_content_ids`` names them)."""
         essays = data.essays
-        content_ids = [e.content_id for e in essays]
-        try:
-            return await self.one(
-                _create, user_id=user_id, name=data.name, content_ids=content_ids,
-                languages=[e.language for e in essays], texts=[e.text for e in essays],
-                metadatas=[e.metadata for e in essays],
-            )
-        except DuplicateContentIds as exc:
-            taken = await self.all(_find_content_ids, user_id=user_id, content_ids=content_ids)
-            raise DuplicateContentIds(
-                exc.detail, extra={"content_ids": [r["content_id"] for r in taken]}
-            ) from exc
+        return await self.one(
+            _create, user_id=user_id, name=data.name,
+            content_ids=[e.content_id for e in essays], languages=[e.language for e in essays],
+            texts=[e.text for e in essays], metadatas=[e.metadata for e in essays],
+        )
+
+    async def used_content_ids(self, *, user_id: int, content_ids: list[str]) -> list[str]:
+        """Which of ``content_ids`` the user's essays already use, sorted."""
+        rows = await self.all(_find_content_ids, user_id=user_id, content_ids=content_ids)
+        return [r["content_id"] for r in rows]
 
     async def get_batch(self, *, user_id: int, batch_id: int) -> Batch | None:
         return await self.one(_get, user_id=user_id, batch_id=batch_id)

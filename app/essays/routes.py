@@ -22,6 +22,7 @@ from app.essays.models import (
     EssayUpdate,
     Status,
 )
+from app.essays.repository import DuplicateContentIds
 from app.etag import (
     ETAG_HEADER,
     IfMatch,
@@ -30,6 +31,7 @@ from app.etag import (
     stale,
     with_etag,
 )
+from app.idempotency import IdempotencyKey, created
 from app.openapi import errors
 from app.pagination import Cursor, Limit
 from app.validation import MAX_BIGINT
@@ -55,17 +57,28 @@ class BatchController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @post("/", operation_id="createBatch", responses=errors(401, 409),
+    @post("/", operation_id="createBatch", responses=errors(401, 409, 422),
           response_headers=ETAG_HEADER)
     async def create_batch(
-        self, data: JSONBody[BatchCreate], user_id: UserId, state: State
+        self, data: JSONBody[BatchCreate], user_id: UserId, state: State,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Batch]:
         """Create a batch of 1-1000 essays (all pending) in one statement. A content_id you
         already use is a 409 naming every such content_id, and nothing is written."""
-        batch = await state.essays.create_batch(user_id=user_id, data=data)
-        if batch is None:
+        try:
+            result = await created(
+                state.db, idempotency_key, "createBatch", data, Batch, user_id=user_id,
+                create=lambda db: state.essays.on(db).create_batch(user_id=user_id, data=data),
+            )
+        except DuplicateContentIds as exc:
+            taken = await state.essays.used_content_ids(
+                user_id=user_id, content_ids=[e.content_id for e in data.essays]
+            )
+            raise DuplicateContentIds(exc.detail, extra={"content_ids": taken}) from None
+        if result is None:
             raise Unauthorized("the account no longer exists")
-        return with_etag(batch, batch.version, 201)
+        status, batch = result
+        return with_etag(batch, batch.version, status)
 
     @get("/", operation_id="listBatches", responses=errors(401))
     async def list_batches(

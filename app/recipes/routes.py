@@ -12,6 +12,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.errors import InvalidInput, NotFound, Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency import IdempotencyKey, created
 from app.openapi import errors
 from app.pagination import Cursor, Limit
 from app.recipes.models import (
@@ -81,15 +82,21 @@ class RecipeController(Controller):
     dependencies = AUTH_DEPENDENCIES
     security = [{"bearer": []}]
 
-    @post("/", operation_id="createRecipe", responses=errors(401), response_headers=ETAG_HEADER)
+    @post("/", operation_id="createRecipe", responses=errors(401, 409, 422),
+          response_headers=ETAG_HEADER)
     async def create_recipe(
-        self, data: JSONBody[RecipeCreate], user_id: UserId, state: State
+        self, data: JSONBody[RecipeCreate], user_id: UserId, state: State,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Recipe]:
         """Create a recipe from its document and its structured columns; the name is trimmed."""
-        recipe = await state.recipes.create(user_id=user_id, data=data)
-        if recipe is None:
+        result = await created(
+            state.db, idempotency_key, "createRecipe", data, Recipe, user_id=user_id,
+            create=lambda db: state.recipes.on(db).create(user_id=user_id, data=data),
+        )
+        if result is None:
             raise Unauthorized("the account no longer exists")
-        return with_etag(recipe, recipe.version, 201)
+        status, recipe = result
+        return with_etag(recipe, recipe.version, status)
 
     @get("/", operation_id="listRecipes", responses=errors(401))
     async def list_recipes(
@@ -196,18 +203,24 @@ class RecipeController(Controller):
             raise _not_found()
 
     @post("/{recipe_id:int}/history", operation_id="createRecipeHistory",
-          responses=errors(401, 404))
+          responses=errors(401, 404, 409, 422))
     async def add_history(
-        self, recipe_id: RecipeId, data: JSONBody[HistoryCreate], user_id: UserId, state: State
+        self, recipe_id: RecipeId, data: JSONBody[HistoryCreate], user_id: UserId, state: State,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[HistoryEntry]:
         """Record that the recipe was generated or cooked, with what."""
-        entry = await state.recipes.add_history(
-            user_id=user_id, recipe_id=recipe_id, ingredients_used=data.ingredients_used,
-            preferences_applied=data.preferences_applied,
+        result = await created(
+            state.db, idempotency_key, f"createRecipeHistory:{recipe_id}", data, HistoryEntry,
+            user_id=user_id,
+            create=lambda db: state.recipes.on(db).add_history(
+                user_id=user_id, recipe_id=recipe_id, ingredients_used=data.ingredients_used,
+                preferences_applied=data.preferences_applied,
+            ),
         )
-        if entry is None:
+        if result is None:
             raise _not_found()
-        return Response(entry, status_code=201)
+        status, entry = result
+        return Response(entry, status_code=status)
 
     @get("/{recipe_id:int}/history", operation_id="listRecipeHistory",
          responses=errors(401, 404))

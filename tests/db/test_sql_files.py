@@ -66,9 +66,16 @@ SAMPLE_VALUES: dict[str, str] = {
     "metadata": '{"score": 3}',
     "metadata_sent": "true",
     "idempotency_key": "psql-key-1",
+    "status_code": "201",
+    "response": '{"id": 1}',
     "request_hash": "\\x" + "ab" * 32,
     "ttl_seconds": "86400",
     "batch_size": "1000",
+}
+
+# Values for one file only: both of these store an idempotency key, so they need different ones.
+FILE_VALUES: dict[str, dict[str, str]] = {
+    "idempotency/store_response": {"idempotency_key": "psql-key-2"},
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
@@ -100,7 +107,8 @@ def test_every_sql_file_runs_verbatim_in_psql(database_url):
         _, names = parse(path.read_text(), origin=str(path))
         args = [psql, database_url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)]
         for name in names:
-            args[1:1] = ["-v", f"{name}={SAMPLE_VALUES[name]}"]
+            value = FILE_VALUES.get(f"{path.parent.name}/{path.stem}", {}).get(name)
+            args[1:1] = ["-v", f"{name}={value or SAMPLE_VALUES[name]}"]
         result = subprocess.run(args, capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, f"{path}: {result.stderr}"
 
