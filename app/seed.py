@@ -37,7 +37,8 @@ class SeededUser(msgspec.Struct):
 
 
 _insert_users = sql("tools/insert_users", "emails", "names", "password_hash", row=SeededUser)
-SEED_QUERIES = (_insert_users,)
+_analyze = sql("tools/analyze_seeded_tables")
+SEED_QUERIES = (_insert_users, _analyze)
 
 
 def seeded_email(prefix: str, n: int) -> str:
@@ -95,6 +96,7 @@ async def seed(url: str, *, users: int, tasks_per_user: int, password: str, pref
     """Create the users and their tasks; returns the new users' ids."""
     queries = load_queries(only=["tools"])
     insert_users = queries["tools/insert_users"]
+    analyze = queries["tools/analyze_seeded_tables"]
     time_cost, memory_kib, parallelism = argon2
     password_hash = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
                                    parallelism=parallelism).hash(password)
@@ -104,8 +106,7 @@ async def seed(url: str, *, users: int, tasks_per_user: int, password: str, pref
             user_ids = await _write(conn, insert_users, users=users,
                                     tasks_per_user=tasks_per_user, prefix=prefix,
                                     password_hash=password_hash, rng=rng)
-        await conn.execute("ANALYZE users")
-        await conn.execute("ANALYZE tasks")
+        await conn.execute(analyze.sql)
         return user_ids
     finally:
         await conn.close()

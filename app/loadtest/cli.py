@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path,
                         help="report folder (default loadtest-results/<date-time>)")
     parser.add_argument("--seeded-users", type=seeded, metavar="PREFIX:COUNT",
-                        help="log in as users of `python -m app seed` instead of registering")
+                        help="log in as users of `python -m app seed` instead of registering "
+                        "(with --url, on the seeded database)")
     parser.add_argument("--password", help="the seeded users' password (default seed-password)")
     parser.add_argument("--wait", type=float, default=0.0,
                         help="at most this many seconds between a user's actions (default 0)")
@@ -219,6 +220,12 @@ def main(argv: Sequence[str]) -> int:
         parser.error("--max-error-rate must be between 0 and 1")
     if args.wait < 0:
         parser.error("--wait must not be negative")
+    if args.seeded_users and args.users > int(args.seeded_users.rpartition(":")[2]):
+        parser.error("--users is more than the seeded users: each simulated user needs an "
+                     "account of its own")
+    if args.seeded_users and not args.url:
+        parser.error("--seeded-users needs --url: the local server's throw-away database has no "
+                     "seeded users (seed the target's database with python -m app seed first)")
     out = args.out or Path("loadtest-results") / datetime.now().strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()

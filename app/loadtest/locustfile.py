@@ -6,7 +6,9 @@ scenario (see ``scenarios``). Requests are reported by route template (``/tasks/
 entry per id. ``python -m app loadtest`` runs this file with its settings in the environment:
 
 - ``PGAPI_LOADTEST_WEIGHTS``: JSON object, action -> weight (default: the ``mixed`` scenario)
-- ``PGAPI_LOADTEST_SEEDED``: ``prefix:count`` to log in as seeded users instead of registering
+- ``PGAPI_LOADTEST_SEEDED``: ``prefix:count`` to log in as seeded users instead of registering;
+  the simulated users of one process take accounts 1, 2, 3, ... in turn, so give each process
+  (each distributed worker) a prefix of its own and at least as many accounts as its users
 - ``PGAPI_LOADTEST_PASSWORD``: the seeded users' password
 - ``PGAPI_LOADTEST_WAIT``: at most this many seconds between two actions of a user (default 0)
 
@@ -16,6 +18,7 @@ It also runs under plain ``locust -f app/loadtest/locustfile.py`` (e.g. distribu
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -32,6 +35,7 @@ WEIGHTS: dict[str, int] = json.loads(os.environ.get("PGAPI_LOADTEST_WEIGHTS") or
 SEEDED = os.environ.get("PGAPI_LOADTEST_SEEDED", "")
 PASSWORD = os.environ.get("PGAPI_LOADTEST_PASSWORD") or DEFAULT_PASSWORD
 WAIT = float(os.environ.get("PGAPI_LOADTEST_WAIT") or 0)
+_SEEDED_ACCOUNTS = itertools.count()
 
 RECIPE = {
     "ingredients": [{"name": "Leek", "quantity": 2}, {"name": "Potato", "quantity": 400,
@@ -63,8 +67,10 @@ class ApiUser(FastHttpUser):
         self.conversation_ids: list[int] = []
         self.batch_ids: list[int] = []
         if SEEDED:
+            # Each simulated user of this process takes the next seeded account: two simulated
+            # users sharing one would delete each other's tasks and count the 404s as errors.
             prefix, _, count = SEEDED.rpartition(":")
-            email = seeded_email(prefix, random.randint(1, int(count)))
+            email = seeded_email(prefix, next(_SEEDED_ACCOUNTS) % int(count) + 1)
             with self.rest("POST", "/auth/login", json={"email": email, "password": PASSWORD},
                            name="/auth/login") as response:
                 token = response.js["access_token"] if response.js else ""

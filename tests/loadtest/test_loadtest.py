@@ -4,14 +4,18 @@ the report and the gates on its own numbers."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from app.loadtest.report import RouteStats, Summary, breaches
+from tests.support import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +51,39 @@ def test_a_short_run_writes_the_report_and_the_p99_gate_fails_it(tmp_path):
     assert "| **total** |" in (out / "summary.md").read_text()
 
 
+def test_seeded_users_log_in_and_a_run_within_its_gates_exits_0(tmp_path):
+    root = Path(tempfile.mkdtemp(prefix="pgapi-loadtest-test-"))
+    os.chmod(root, 0o755)  # the embedded server runs as another OS user when we are root
+    try:
+        _seeded_run(root / "data", tmp_path / "report")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _seeded_run(data_dir: Path, out: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "DATABASE_URL"))}
+    env.update(APP_DATA_DIR=str(data_dir), APP_ARGON2_TIME_COST="1", APP_ARGON2_MEMORY_KIB="1024")
+    seeded = subprocess.run([sys.executable, "-m", "app", "seed", "--users", "4",
+                             "--tasks-per-user", "30", "--prefix", "lt"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    server = Server(data_dir)
+    try:
+        server.wait_ready()
+        result = _loadtest("--url", server.url, "--seeded-users", "lt:4", "--users", "2",
+                           "--spawn-rate", "2", "--duration", "4s", "--scenario", "read-heavy",
+                           "--out", str(out), "--max-p99-ms", "60000", "--max-error-rate", "0")
+    finally:
+        assert server.stop() == 0
+    failures = (out / "locust_failures.csv").read_text() if out.exists() else ""
+    assert result.returncode == 0, result.stdout + result.stderr + failures
+    routes = {r["name"]: r for r in json.loads((out / "summary.json").read_text())["routes"]}
+    assert "/auth/register" not in routes
+    assert routes["/auth/login"]["count"] >= 1
+    assert routes["/auth/login"]["failures"] == 0
+    assert routes["/tasks"]["count"] >= 1
+
+
 @pytest.mark.parametrize("args, message", [
     (["--scenario", "calm"], "invalid choice"),
     (["--weights", "fly=1"], "action=weight"),
@@ -55,6 +92,9 @@ def test_a_short_run_writes_the_report_and_the_p99_gate_fails_it(tmp_path):
     (["--users", "0"], "must be positive"),
     (["--max-error-rate", "2"], "between 0 and 1"),
     (["--seeded-users", "seed-ab"], "PREFIX:COUNT"),
+    (["--seeded-users", "seed-ab:3", "--users", "2"], "--seeded-users needs --url"),
+    (["--seeded-users", "seed-ab:3", "--users", "4", "--url", "http://127.0.0.1:9"],
+     "an account of its own"),
 ])
 def test_bad_options_exit_2_with_a_message(args, message):
     result = _loadtest(*args, timeout=60)
