@@ -25,6 +25,7 @@ class ConfigError(Exception):
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
+    migration_database_url: str | None = None
     data_dir: Path
     jwt_secret: str | None
     host: str = "127.0.0.1"
@@ -119,6 +120,7 @@ def _text(name: str, raw: str) -> str:
 # variable name -> (Settings field, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
+    "APP_MIGRATION_DATABASE_URL": ("migration_database_url", _database_url),
     "APP_JWT_SECRET": ("jwt_secret", _secret),
     "APP_HOST": ("host", _text),
     "APP_PORT": ("port", _int(1, 65535)),
@@ -155,6 +157,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
     settings = Settings(data_dir=data_dir, **values)  # type: ignore[arg-type]
     if settings.pool_min_size > settings.pool_size:
         raise ConfigError("APP_POOL_MIN_SIZE must not exceed APP_POOL_SIZE")
+    if settings.migration_database_url is not None and settings.embedded:
+        raise ConfigError(
+            "APP_MIGRATION_DATABASE_URL needs DATABASE_URL: it names the role that migrates an "
+            "external database, while the service connects with DATABASE_URL"
+        )
     if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(
             "APP_JWT_SECRET is required with DATABASE_URL: set it to a random string of 32+ bytes "

@@ -29,11 +29,17 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_LOG_LEVEL", "loud"),
         ("DATABASE_URL", "mysql://x"),
         ("APP_JWT_SECRET", "too-short"),
+        ("APP_MIGRATION_DATABASE_URL", "owner@db/app"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
         load_settings({variable: value, "APP_JWT_SECRET": SECRET} | {variable: value})
+
+
+def test_a_migration_url_without_database_url_is_refused():
+    with pytest.raises(ConfigError, match="APP_MIGRATION_DATABASE_URL needs DATABASE_URL"):
+        load_settings({"APP_MIGRATION_DATABASE_URL": "postgresql://owner@db/app"})
 
 
 def test_pool_min_above_pool_size_is_refused():

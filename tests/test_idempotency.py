@@ -137,12 +137,12 @@ def test_the_request_hash_covers_the_operation_and_the_body():
 
 
 @pytest.fixture
-async def live(settings, database_url) -> AsyncIterator[httpx.AsyncClient]:
+async def live(settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app behind a real uvicorn server in this event loop, so requests really run at once
     (the test client runs one request at a time); statements wait long for locks, so a request
     can be held in flight."""
     patient = msgspec.structs.replace(settings, lock_timeout_ms=60_000, statement_timeout_ms=60_000)
-    config = uvicorn.Config(create_app(patient, database_url), host="127.0.0.1", port=0,
+    config = uvicorn.Config(create_app(patient), host="127.0.0.1", port=0,
                             log_level="warning")
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
@@ -254,7 +254,7 @@ async def test_the_service_prunes_expired_keys_when_it_starts(
     await _backdate(database_url, 25, "stale")
     await _backdate(database_url, 23, "young")
     remaining = "SELECT count(*) FROM idempotency_keys"
-    async with AsyncTestClient(app=create_app(settings, database_url)):
+    async with AsyncTestClient(app=create_app(settings)):
         for _ in range(500):
             if await _count(database_url, remaining) == 1:
                 break
