@@ -27,8 +27,9 @@ from app.errors import AppError, ErrorBody
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
 from app.health import HealthController
-from app.idempotency import KEY_PATTERN, prune_periodically
+from app.idempotency import KEY_PATTERN, prune_expired
 from app.pagination import Cursors
+from app.pruning import prune_periodically
 from app.recipes.repository import RecipeRepository
 from app.recipes.routes import RecipeController, TagController
 from app.tasks.repository import TaskRepository
@@ -112,7 +113,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             for name, repository in REPOSITORIES.items():
                 state[name] = repository(db)
             state.accepting = True
-            pruner = asyncio.create_task(prune_periodically(db))
+            pruner = asyncio.create_task(prune_periodically({
+                "expired idempotency keys": lambda: prune_expired(db),
+            }))
             try:
                 yield
             finally:
