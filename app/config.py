@@ -43,6 +43,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     hash_concurrency: int = 2
+    login_failure_window_seconds: int = 300
+    login_max_failures_per_account_address: int = 5
+    login_max_failures_per_account: int = 20
+    login_max_failures_per_address: int = 50
+    login_trusted_address_days: int = 30
     access_log: bool = False
     log_level: str = "info"
 
@@ -137,6 +142,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_ARGON2_MEMORY_KIB": ("argon2_memory_kib", _int(1024, 4 * 1_048_576)),
     "APP_ARGON2_PARALLELISM": ("argon2_parallelism", _int(1, 64)),
     "APP_HASH_CONCURRENCY": ("hash_concurrency", _int(1, 64)),
+    "APP_LOGIN_FAILURE_WINDOW_SECONDS": ("login_failure_window_seconds", _int(1, 86400)),
+    "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": (
+        "login_max_failures_per_account_address", _int(1, 100_000)
+    ),
+    "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT": ("login_max_failures_per_account", _int(1, 100_000)),
+    "APP_LOGIN_MAX_FAILURES_PER_ADDRESS": ("login_max_failures_per_address", _int(1, 100_000)),
+    "APP_LOGIN_TRUSTED_ADDRESS_DAYS": ("login_trusted_address_days", _int(1, 365)),
     "APP_ACCESS_LOG": ("access_log", _bool),
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
 }

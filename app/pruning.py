@@ -1,7 +1,7 @@
 """Housekeeping every worker of the service runs in the background: deleting rows that no longer
-mean anything (expired idempotency keys), at startup and then every ``PRUNE_INTERVAL_SECONDS``.
-Each pruner deletes in batches with ``SKIP LOCKED``, so workers pruning at once do not wait on each
-other."""
+mean anything (expired idempotency keys, login failures outside their window, login addresses no
+longer trusted), at startup and then every ``PRUNE_INTERVAL_SECONDS``. Each pruner deletes in
+batches with ``SKIP LOCKED``, so workers pruning at once do not wait on each other."""
 
 from __future__ import annotations
 

@@ -15,6 +15,12 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app import __version__
+from app.auth.limits import (
+    LoginAttemptRepository,
+    LoginLimits,
+    prune_expired_failures,
+    prune_untrusted_addresses,
+)
 from app.auth.passwords import Passwords
 from app.auth.tokens import Tokens
 from app.chat.repository import ChatRepository
@@ -47,7 +53,7 @@ ROUTES = [
 ]
 REPOSITORIES = {
     "users": UserRepository, "tasks": TaskRepository, "recipes": RecipeRepository,
-    "chat": ChatRepository, "essays": EssayRepository,
+    "chat": ChatRepository, "essays": EssayRepository, "attempts": LoginAttemptRepository,
 }
 
 
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     if dsn is None:
         raise RuntimeError("create_app needs a database URL")
     queries = load_queries()
+    limits = LoginLimits.of(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -115,6 +122,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             state.accepting = True
             pruner = asyncio.create_task(prune_periodically({
                 "expired idempotency keys": lambda: prune_expired(db),
+                "expired login failures": lambda: prune_expired_failures(db, limits),
+                "login addresses no longer trusted": lambda: prune_untrusted_addresses(db, limits),
             }))
             try:
                 yield
@@ -132,6 +141,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         state=State({
             "tokens": Tokens(settings.jwt_secret, settings.token_ttl_seconds),
             "cursors": Cursors(settings.jwt_secret),
+            "login_limits": limits,
             "accepting": False,
         }),
         exception_handlers={
