@@ -237,3 +237,8 @@ def test_the_migration_uses_a_role_an_administrator_made(cluster):
         owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'users'"
                              ).fetchone()[0]
     assert owner == "migrator"
+    # An administrator may also drop the role; rolling back still works.
+    with psycopg.connect(owned, autocommit=True) as conn:
+        conn.execute(f"DROP OWNED BY {SERVICE_GROUP}")
+        conn.execute(f"DROP ROLE {SERVICE_GROUP}")
+    assert migrations.rollback(as_migrator, count=None)[-1] == "0001_users"
