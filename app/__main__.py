@@ -12,13 +12,35 @@ from collections.abc import Sequence
 from app.config import ConfigError, Settings, ensure_jwt_secret, load_settings
 
 
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL, or the embedded server's URL (starting it) when DATABASE_URL is not set."""
+def migration_url(settings: Settings) -> str:
+    """Where migrations and tools (seed) run, as the role that owns the schema:
+    APP_MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded server's superuser (starting
+    the server)."""
+    if settings.migration_database_url is not None:
+        return settings.migration_database_url
     if settings.database_url is not None:
         return settings.database_url
     from app.db.embedded import start_embedded
 
     return start_embedded(settings.data_dir)
+
+
+def service_url(settings: Settings, migrated: str) -> str:
+    """Where the service connects: DATABASE_URL, else the embedded database ``migrated`` as its
+    least-privileged login role (created if needed, so call this after migrating)."""
+    if settings.database_url is not None:
+        return settings.database_url
+    from app.db.embedded import service_url as embedded_service_url
+
+    return embedded_service_url(migrated)
+
+
+def not_permitted(exc: Exception) -> int:
+    """Migrating as a role that may not (the service's): say which setting fixes it; status 2."""
+    print(f"error: {exc}: migrations run as the role that owns the schema; when DATABASE_URL "
+          "names the service's restricted role, set APP_MIGRATION_DATABASE_URL to the owner's",
+          file=sys.stderr)
+    return 2
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,10 +51,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k)) is not None}
     settings = msgspec.structs.replace(settings, **overrides)
-    url = database_url(settings)
+    owner = migration_url(settings)
     settings = ensure_jwt_secret(settings)
-    applied = migrations.apply(url)
+    applied = migrations.apply(owner)
     logging.getLogger("app").info("migrations applied: %s", ", ".join(applied) or "none pending")
+    url = service_url(settings, owner)
     # uvicorn re-raises SIGTERM once it has shut down gracefully; turning it into a normal exit
     # lets atexit stop the embedded PostgreSQL instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -57,7 +80,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import migrations
 
-    url = database_url(settings)
+    url = migration_url(settings)
     if args.action == "apply":
         applied = migrations.apply(url)
         print("applied: " + (", ".join(applied) or "nothing pending"))
@@ -121,9 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        return _serve(args, settings)
-    return _migrate(args, settings)
+    from psycopg.errors import InsufficientPrivilege
+
+    try:
+        if args.command == "serve":
+            return _serve(args, settings)
+        return _migrate(args, settings)
+    except InsufficientPrivilege as exc:
+        return not_permitted(exc)
 
 
 if __name__ == "__main__":

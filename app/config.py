@@ -25,6 +25,7 @@ class ConfigError(Exception):
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
+    migration_database_url: str | None = None
     data_dir: Path
     jwt_secret: str | None
     host: str = "127.0.0.1"
@@ -42,6 +43,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     hash_concurrency: int = 2
+    login_failure_window_seconds: int = 300
+    login_max_failures_per_account_address: int = 5
+    login_max_failures_per_account: int = 20
+    login_max_failures_per_address: int = 50
+    login_trusted_address_days: int = 30
     access_log: bool = False
     log_level: str = "info"
 
@@ -119,6 +125,7 @@ def _text(name: str, raw: str) -> str:
 # variable name -> (Settings field, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
+    "APP_MIGRATION_DATABASE_URL": ("migration_database_url", _database_url),
     "APP_JWT_SECRET": ("jwt_secret", _secret),
     "APP_HOST": ("host", _text),
     "APP_PORT": ("port", _int(1, 65535)),
@@ -135,6 +142,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_ARGON2_MEMORY_KIB": ("argon2_memory_kib", _int(1024, 4 * 1_048_576)),
     "APP_ARGON2_PARALLELISM": ("argon2_parallelism", _int(1, 64)),
     "APP_HASH_CONCURRENCY": ("hash_concurrency", _int(1, 64)),
+    "APP_LOGIN_FAILURE_WINDOW_SECONDS": ("login_failure_window_seconds", _int(1, 86400)),
+    "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": (
+        "login_max_failures_per_account_address", _int(1, 100_000)
+    ),
+    "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT": ("login_max_failures_per_account", _int(1, 100_000)),
+    "APP_LOGIN_MAX_FAILURES_PER_ADDRESS": ("login_max_failures_per_address", _int(1, 100_000)),
+    "APP_LOGIN_TRUSTED_ADDRESS_DAYS": ("login_trusted_address_days", _int(1, 365)),
     "APP_ACCESS_LOG": ("access_log", _bool),
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
 }
@@ -155,6 +169,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
     settings = Settings(data_dir=data_dir, **values)  # type: ignore[arg-type]
     if settings.pool_min_size > settings.pool_size:
         raise ConfigError("APP_POOL_MIN_SIZE must not exceed APP_POOL_SIZE")
+    if settings.migration_database_url is not None and settings.embedded:
+        raise ConfigError(
+            "APP_MIGRATION_DATABASE_URL needs DATABASE_URL: it names the role that migrates an "
+            "external database, while the service connects with DATABASE_URL"
+        )
     if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(
             "APP_JWT_SECRET is required with DATABASE_URL: set it to a random string of 32+ bytes "

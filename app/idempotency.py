@@ -8,7 +8,8 @@ and body back and writes nothing; with a different operation or body it gets 422
 is still in flight, 409 (the statement claims the key with ``pg_try_advisory_xact_lock`` before
 writing, so a concurrent duplicate neither waits nor writes). Keys belong to one user. They are kept
 for ``KEY_TTL_SECONDS`` (24 h), then each worker of the service deletes them, ``PRUNE_BATCH`` at a
-time, every ``PRUNE_INTERVAL_SECONDS``; a key reused after it was pruned creates a new record.
+time (``prune_expired``, run by ``app.pruning``); a key reused after it was pruned creates a new
+record.
 
 Two ways to give a create route keys:
 
@@ -24,9 +25,7 @@ Two ways to give a create route keys:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -37,14 +36,11 @@ from app.db.errors import register_constraint
 from app.db.pool import Database
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
-from app.errors import AppError, Conflict, Unprocessable
-
-log = logging.getLogger("app.idempotency")
+from app.errors import Conflict, Unprocessable
 
 S = TypeVar("S", bound=msgspec.Struct)
 
 KEY_TTL_SECONDS = 24 * 3600
-PRUNE_INTERVAL_SECONDS = 3600.0
 PRUNE_BATCH = 1000
 KEY_PATTERN = r"^[\x20-\x7e]+$"
 
@@ -209,18 +205,3 @@ async def prune_expired(db: Executor, *, ttl_seconds: float = KEY_TTL_SECONDS,
         total += deleted
         if deleted < batch_size:
             return total
-
-
-async def prune_periodically(db: Executor, interval: float = PRUNE_INTERVAL_SECONDS) -> None:
-    """Run ``prune_expired`` now and then every ``interval`` seconds until cancelled; a failure
-    (the database away) is logged and tried again next time."""
-    while True:
-        try:
-            deleted = await prune_expired(db)
-            if deleted:
-                log.info("pruned %d expired idempotency keys", deleted)
-        except AppError as exc:
-            log.warning("pruning idempotency keys failed: %s", exc.detail)
-        except Exception:  # a bug must not end the loop silently; log it and try again later
-            log.exception("pruning idempotency keys failed")
-        await asyncio.sleep(interval)

@@ -142,8 +142,9 @@ async def _write(conn: asyncpg.Connection, insert_users: Query, *, users: int,
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m app seed",
-        description="Bulk-load users and their tasks into the database (DATABASE_URL, or the "
-        "embedded server under APP_DATA_DIR), applying pending migrations first. Seeded users "
+        description="Bulk-load users and their tasks into the database, as the role that owns it "
+        "(APP_MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded server under "
+        "APP_DATA_DIR), applying pending migrations first. Seeded users "
         "log in as <prefix>-<n>@seed.example (n = 1..USERS) with --password.",
     )
     parser.add_argument("--users", type=int, required=True, help="how many users to create")
@@ -171,11 +172,16 @@ def main(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    from app.__main__ import database_url
+    from psycopg.errors import InsufficientPrivilege
+
+    from app.__main__ import migration_url, not_permitted
     from app.db import migrations
 
-    url = database_url(settings)
-    migrations.apply(url)
+    url = migration_url(settings)
+    try:
+        migrations.apply(url)
+    except InsufficientPrivilege as exc:
+        return not_permitted(exc)
     started = time.monotonic()
     try:
         user_ids = asyncio.run(seed(

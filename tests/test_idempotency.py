@@ -10,13 +10,12 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
-import uvicorn
 from litestar.testing import AsyncTestClient
 
 from app.idempotency import IdempotentRequest, prune_expired
 from app.server import create_app
 from app.tasks.models import TaskCreate
-from tests.helpers import Account, register
+from tests.helpers import Account, register, served
 
 
 def _keyed(who: Account, key: str) -> dict[str, str]:
@@ -137,26 +136,12 @@ def test_the_request_hash_covers_the_operation_and_the_body():
 
 
 @pytest.fixture
-async def live(settings, database_url) -> AsyncIterator[httpx.AsyncClient]:
-    """The app behind a real uvicorn server in this event loop, so requests really run at once
-    (the test client runs one request at a time); statements wait long for locks, so a request
-    can be held in flight."""
+async def live(settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind a real uvicorn server, so requests really run at once; statements wait long
+    for locks, so a request can be held in flight."""
     patient = msgspec.structs.replace(settings, lock_timeout_ms=60_000, statement_timeout_ms=60_000)
-    config = uvicorn.Config(create_app(patient, database_url), host="127.0.0.1", port=0,
-                            log_level="warning")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            await asyncio.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            yield http
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, 30)
+    async with served(create_app(patient)) as http:
+        yield http
 
 
 async def _wait_for_a_blocked_statement(conn: asyncpg.Connection) -> None:
@@ -254,7 +239,7 @@ async def test_the_service_prunes_expired_keys_when_it_starts(
     await _backdate(database_url, 25, "stale")
     await _backdate(database_url, 23, "young")
     remaining = "SELECT count(*) FROM idempotency_keys"
-    async with AsyncTestClient(app=create_app(settings, database_url)):
+    async with AsyncTestClient(app=create_app(settings)):
         for _ in range(500):
             if await _count(database_url, remaining) == 1:
                 break

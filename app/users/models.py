@@ -39,10 +39,15 @@ class User(msgspec.Struct):
 
 
 class Login(msgspec.Struct):
-    """The row login needs: who, and the hash to verify against."""
+    """The row login needs before hashing: who (None when no active account has the email), the
+    hash to verify against, and for each limit on failed logins that is reached, the seconds
+    until it allows another attempt (see app/auth/limits.py)."""
 
-    id: int
+    id: int | None
     password_hash: str | None
+    account_address_wait: int | None
+    account_wait: int | None
+    address_wait: int | None
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):

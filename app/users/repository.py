@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
+from app.auth.limits import LoginLimits
 from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
 from app.errors import Conflict, InvalidInput
 from app.users.models import Login, User, UserUpdate
 
-_create = sql("users/create_user", "email", "name", "password_hash", row=User)
+_create = sql("users/create_user", "email", "name", "password_hash", "attempt_id", row=User)
 _get = sql("users/get_user", "user_id", row=User)
-_login = sql("users/get_login", "email", row=Login)
+_login = sql(
+    "users/get_login", "email", "address", "window_seconds", "per_account_address", "per_account",
+    "per_address", "trusted_seconds", row=Login,
+)
 _update = sql(
     "users/update_user", "user_id", "name", "preferred_language", "if_match", row=User
 )
@@ -29,14 +33,21 @@ register_constraint(
 class UserRepository(Repository):
     __slots__ = ()
 
-    async def create(self, *, email: str, name: str, password_hash: str) -> User:
-        return await self.one(_create, email=email, name=name, password_hash=password_hash)
+    async def create(self, *, email: str, name: str, password_hash: str, attempt_id: int) -> User:
+        """The new account; ``attempt_id`` (from ``begin_registration``) is deleted with it."""
+        return await self.one(_create, email=email, name=name, password_hash=password_hash,
+                              attempt_id=attempt_id)
 
     async def get(self, *, user_id: int) -> User | None:
         return await self.one(_get, user_id=user_id)
 
-    async def login(self, *, email: str) -> Login | None:
-        return await self.one(_login, email=email)
+    async def login(self, *, email: str, address: str, limits: LoginLimits) -> Login:
+        """The account and the limits' verdict; records the attempt when no limit is reached."""
+        return await self.one(
+            _login, email=email, address=address, window_seconds=limits.window_seconds,
+            per_account_address=limits.per_account_address, per_account=limits.per_account,
+            per_address=limits.per_address, trusted_seconds=limits.trusted_seconds,
+        )
 
     async def update(
         self, *, user_id: int, changes: UserUpdate, if_match: list[int] | None

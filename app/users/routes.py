@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
+from app.auth.limits import client_address, refuse_if_limited
 from app.errors import Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.openapi import errors
@@ -30,23 +31,37 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["accounts"]
 
-    @post("/register", operation_id="register", responses=errors(409))
-    async def register(self, data: JSONBody[RegisterRequest], state: State) -> RegisterResponse:
-        """Create an account and return it with an access token."""
+    @post("/register", operation_id="register", responses=errors(409, 429))
+    async def register(self, data: JSONBody[RegisterRequest], request: Request, state: State
+                       ) -> RegisterResponse:
+        """Create an account and return it with an access token. An address with too many failed
+        logins or registrations is refused (429) before any hashing."""
+        attempt_id = await state.attempts.begin_registration(
+            address=client_address(request), limits=state.login_limits
+        )
         password_hash = await state.passwords.hash(data.password)
-        user = await state.users.create(email=data.email, name=data.name, password_hash=password_hash)
+        user = await state.users.create(email=data.email, name=data.name,
+                                        password_hash=password_hash, attempt_id=attempt_id)
         return RegisterResponse(
             user=user, access_token=state.tokens.issue(user.id), expires_in=state.tokens.ttl
         )
 
-    @post("/login", operation_id="login", status_code=200, responses=errors(401))
-    async def login(self, data: JSONBody[LoginRequest], state: State) -> TokenResponse:
+    @post("/login", operation_id="login", status_code=200, responses=errors(401, 429))
+    async def login(self, data: JSONBody[LoginRequest], request: Request, state: State
+                    ) -> TokenResponse:
         """Exchange email and password for an access token. Unknown email and wrong password
-        answer the same 401, after the same amount of hashing work."""
-        found = await state.users.login(email=data.email)
-        if not await state.passwords.verify(found.password_hash if found else None, data.password):
+        answer the same 401, after the same amount of hashing work. Too many failures for the
+        email, from the address, or both, are refused (429 with Retry-After) before any
+        hashing."""
+        address = client_address(request)
+        found = await state.users.login(email=data.email, address=address,
+                                        limits=state.login_limits)
+        refuse_if_limited(account_address_wait=found.account_address_wait,
+                          account_wait=found.account_wait, address_wait=found.address_wait)
+        if not await state.passwords.verify(found.password_hash, data.password):
             raise Unauthorized("email or password is incorrect")
-        assert found is not None
+        assert found.id is not None
+        await state.attempts.record_login(user_id=found.id, email=data.email, address=address)
         return TokenResponse(access_token=state.tokens.issue(found.id), expires_in=state.tokens.ttl)
 
 

@@ -71,6 +71,13 @@ SAMPLE_VALUES: dict[str, str] = {
     "request_hash": "\\x" + "ab" * 32,
     "ttl_seconds": "86400",
     "batch_size": "1000",
+    "address": "203.0.113.7",
+    "attempt_id": "1",
+    "window_seconds": "300",
+    "per_account_address": "5",
+    "per_account": "20",
+    "per_address": "50",
+    "trusted_seconds": "2592000",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
@@ -118,7 +125,7 @@ def test_psql_form_and_asyncpg_form_return_the_same_rows(database_url):
     psql = str(pg_bin_dir() / "psql")
     base = [psql, database_url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
     user = subprocess.run(
-        [*base, "-v", "email=same@example.com", "-v", "name=Same",
+        [*base, "-v", "email=same@example.com", "-v", "name=Same", "-v", "attempt_id=0",
          "-v", f"password_hash={SAMPLE_VALUES['password_hash']}",
          "-f", str(SQL_ROOT / "users/create_user.sql")],
         capture_output=True, text=True, check=True,
