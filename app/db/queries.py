@@ -115,9 +115,10 @@ class Query:
         return f"Query({self.name!r})"
 
 
-# sql/tools/ holds statements of command-line tools (python -m app seed): declared by their
-# modules, which the service does not import, so the service does not miss them.
-TOOLS = "tools"
+# sql/tools/ holds statements of command-line tools (python -m app seed), sql/bootstrap/ those that
+# set up the embedded server: declared by their modules, which the service's workers do not import,
+# so the service does not miss them.
+TOOLS = ("tools/", "bootstrap/")
 
 
 _REGISTRY: dict[str, Query] = {}
@@ -148,7 +149,7 @@ def load_queries(root: Path = SQL_ROOT, *, only: Iterable[str] | None = None) ->
     missing = sorted(set(declared) - set(files))
     if missing:
         raise QueryError(f"no SQL file for {missing} under {root}")
-    orphans = sorted(n for n in set(files) - set(declared) if not n.startswith(TOOLS + "/"))
+    orphans = sorted(n for n in set(files) - set(declared) if not n.startswith(TOOLS))
     if orphans and domains is None:
         raise QueryError(f"SQL files that no code declares: {orphans}")
     for name, query in declared.items():

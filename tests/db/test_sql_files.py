@@ -78,6 +78,9 @@ SAMPLE_VALUES: dict[str, str] = {
     "per_account": "20",
     "per_address": "50",
     "trusted_seconds": "2592000",
+    "database": "psql_database",
+    "login_role": "psql_login_role",
+    "group_role": "pgapi_service",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
