@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.config import ConfigError, Settings, ensure_jwt_secret, load_settings
 
@@ -51,8 +51,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     overrides = {k: v for k in ("host", "port", "workers") if (v := getattr(args, k)) is not None}
     settings = msgspec.structs.replace(settings, **overrides)
-    owner = migration_url(settings)
     settings = ensure_jwt_secret(settings)
+    owner = migration_url(settings)
     applied = migrations.apply(owner)
     logging.getLogger("app").info("migrations applied: %s", ", ".join(applied) or "none pending")
     url = service_url(settings, owner)
@@ -93,6 +93,19 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m app",
@@ -106,8 +119,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Apply pending migrations once, then serve HTTP with uvicorn.",
     )
     serve.add_argument("--host", help="address to listen on (APP_HOST, default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (APP_PORT, default 8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (APP_WORKERS, default 1)")
+    serve.add_argument("--port", type=_bounded(1, 65535),
+                       help="port to listen on (APP_PORT, default 8000)")
+    serve.add_argument("--workers", type=_bounded(1, 64),
+                       help="worker processes (APP_WORKERS, default 1)")
 
     migrate = commands.add_parser(
         "migrate", help="apply, roll back or list schema migrations",
@@ -116,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     actions = migrate.add_subparsers(dest="action", required=True)
     actions.add_parser("apply", help="apply every pending migration")
     rollback = actions.add_parser("rollback", help="roll back the newest migration(s)")
-    rollback.add_argument("--count", type=int, default=1, help="how many (default 1)")
+    rollback.add_argument("--count", type=_bounded(1, 10_000), default=1,
+                          help="how many (default 1)")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     actions.add_parser("status", help="list migrations and whether each is applied")
 
@@ -152,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(args, settings)
     except InsufficientPrivilege as exc:
         return not_permitted(exc)
+    except ConfigError as exc:  # e.g. a damaged secret file in the data directory
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import msgspec
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 T = TypeVar("T")
 
@@ -107,6 +109,13 @@ def _choice(*allowed: str) -> Callable[[str, str], str]:
 def _database_url(name: str, raw: str) -> str:
     if not raw.startswith(("postgresql://", "postgres://")):
         raise ConfigError(f"{name} must be a postgresql:// URL")
+    try:
+        params = conninfo_to_dict(raw)
+    except psycopg.ProgrammingError as exc:
+        raise ConfigError(f"{name} is not a valid connection URL: {exc}") from None
+    for port in str(params.get("port") or "5432").split(","):
+        if not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(f"{name} has an invalid port {port!r}")
     return raw
 
 

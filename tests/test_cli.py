@@ -42,6 +42,28 @@ def test_bad_setting_fails_fast_naming_the_variable():
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args, problem", [
+    (["serve", "--port", "0"], "--port: 0 is not between 1 and 65535"),
+    (["serve", "--port", "70000"], "--port: 70000 is not between 1 and 65535"),
+    (["serve", "--workers", "-1"], "--workers: -1 is not between 1 and 64"),
+    (["serve", "--workers", "two"], "--workers: 'two' is not a whole number"),
+    (["migrate", "rollback", "--count", "-1"], "--count: -1 is not between 1 and 10000"),
+    (["migrate", "rollback", "--count", "0"], "--count: 0 is not between 1 and 10000"),
+])
+def test_out_of_range_arguments_are_refused_before_anything_runs(args, problem):
+    result = _run(*args)
+    assert result.returncode == 2
+    assert problem in result.stderr
+
+
+def test_a_damaged_secret_file_fails_with_one_line_naming_it(tmp_path):
+    (tmp_path / "jwt_secret").write_text("short\n")
+    result = _run("serve", env={"APP_DATA_DIR": str(tmp_path), "APP_PORT": "1"})
+    assert result.returncode == 2, result.stderr
+    assert "jwt_secret must be at least 32 bytes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_external_database_without_secret_refuses_to_serve():
     result = _run("serve", env={"DATABASE_URL": "postgresql://127.0.0.1:1/none"})
     assert result.returncode == 2
