@@ -4,7 +4,8 @@
     python -m bench growth    # latency with 1,000 vs 1,000,000 tasks; EXPLAIN (ANALYZE, BUFFERS)
     python -m bench workers   # the load-test harness's mixed scenario on one and on two workers
     python -m bench profile   # where each request's CPU time goes (py-spy under wrk)
-    python -m bench all       # all four
+    python -m bench revisions REV...  # what each change bought: several git revisions side by side
+    python -m bench all       # compare, growth, workers and profile
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import compare, growth, profile, workers
+from bench import compare, growth, profile, revisions, workers
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "growth": (growth.run, growth.markdown),
     "workers": (workers.run, workers.markdown),
     "profile": (profile.run, profile.markdown),
+    "revisions": (revisions.run, revisions.markdown),
 }
 
 
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suite", choices=[*SUITES, "all"])
+    parser.add_argument("revision", nargs="*", help="revisions: the git revisions to compare")
     parser.add_argument("--duration", type=_positive, default=10,
                         help="seconds per measured run (default 10)")
     parser.add_argument("--rounds", type=_positive, default=3,
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out = args.out or ROOT / "bench" / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
-    suites = list(SUITES) if args.suite == "all" else [args.suite]
+    suites = [s for s in SUITES if s != "revisions"] if args.suite == "all" else [args.suite]
     try:
         require_tools()
         for suite in suites:

@@ -125,32 +125,37 @@ class Cluster:
     def __exit__(self, *_exc: object) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)  # the server itself stops at exit
 
-    def database(self, name: str) -> str:
-        """A new migrated database; its URL."""
+    def database(self, name: str, *, migrate: bool = True) -> str:
+        """A new database, migrated unless told otherwise; its URL."""
         url = start_embedded(self.dir, cleanup="delete", database=name)
-        migrations.apply(url)
+        if migrate:
+            migrations.apply(url)
         return url
 
     def seeded(self, name: str, *, users: int, per_user: int) -> Dataset:
         """A new database with ``users`` users of ``per_user`` tasks each."""
-        url = self.database(name)
-        print(f"seeding {name}: {users:,} users x {per_user:,} tasks", file=sys.stderr)
-        user_ids = asyncio.run(seed(url, users=users, tasks_per_user=per_user, password=PASSWORD,
-                                    prefix=f"bench-{name}", argon2=(1, 1024, 1),
-                                    rng=random.Random(7)))
-        blocks = fetch(url, "task_blocks", user_ids=user_ids)
-        if any(b["last_task"] - b["first_task"] + 1 != per_user or b["tasks"] != per_user
-               for b in blocks):
-            raise BenchError("seeded tasks do not have consecutive ids per user")
-        tokens = Tokens(SECRET, 24 * 3600)
-        return Dataset(url, user_ids, [b["first_task"] for b in blocks], per_user,
-                       [tokens.issue(u) for u in user_ids])
+        return seeded(self.database(name), users=users, per_user=per_user)
 
     def server_version(self) -> str:
         with psycopg.connect(self.admin_url) as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
             buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
         return f"{version} (shared_buffers {buffers})"
+
+
+def seeded(url: str, *, users: int, per_user: int) -> Dataset:
+    """Seed ``users`` users of ``per_user`` tasks each into the migrated database at ``url``."""
+    print(f"seeding {url.rsplit('/', 1)[-1].split('?')[0]}: {users:,} users x {per_user:,} tasks",
+          file=sys.stderr)
+    user_ids = asyncio.run(seed(url, users=users, tasks_per_user=per_user, password=PASSWORD,
+                                prefix="bench", argon2=(1, 1024, 1), rng=random.Random(7)))
+    blocks = fetch(url, "task_blocks", user_ids=user_ids)
+    if any(b["last_task"] - b["first_task"] + 1 != per_user or b["tasks"] != per_user
+           for b in blocks):
+        raise BenchError("seeded tasks do not have consecutive ids per user")
+    tokens = Tokens(SECRET, 24 * 3600)
+    return Dataset(url, user_ids, [b["first_task"] for b in blocks], per_user,
+                   [tokens.issue(u) for u in user_ids])
 
 
 def free_port() -> int:
@@ -163,8 +168,8 @@ class Server:
     """An HTTP server process on 127.0.0.1, ready when ``probe`` answers 2xx (with ``token``)."""
 
     def __init__(self, name: str, command: list[str], env: dict[str, str], port: int,
-                 log_dir: Path, probe: str = "/", token: str | None = None):
-        self.name, self.command, self.port = name, command, port
+                 log_dir: Path, probe: str = "/", token: str | None = None, cwd: Path = ROOT):
+        self.name, self.command, self.port, self.cwd = name, command, port, cwd
         self.url = f"http://127.0.0.1:{port}"
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("APP_", "DATABASE_URL"))} | env
@@ -183,7 +188,7 @@ class Server:
 
     def __enter__(self) -> Server:
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log,
+            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         while True:
