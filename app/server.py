@@ -28,6 +28,7 @@ from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_periodically
+from app.openapi import describe_exactly
 from app.pagination import Cursors
 from app.recipes.repository import RecipeRepository
 from app.recipes.routes import RecipeController, TagController
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     assert settings.jwt_secret is not None
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTES,
         lifespan=[lifespan],
         state=State({
@@ -157,3 +158,5 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         ),
         debug=False,
     )
+    describe_exactly(app)
+    return app
