@@ -26,6 +26,7 @@ from app.db.queries import load_queries, verify_queries
 from app.errors import AppError, ErrorBody
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
+from app.etag import IF_MATCH_PATTERN
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_periodically
 from app.openapi import describe_exactly
@@ -64,6 +65,7 @@ _PATTERN_MESSAGES = {
     f"matching regex {NOT_BLANK!r}": "must not be blank or contain NUL characters",
     f"matching regex {NO_NUL!r}": "must not contain NUL characters",
     f"matching regex {KEY_PATTERN!r}": "must be printable ASCII characters",
+    f"matching regex {IF_MATCH_PATTERN!r}": 'must be * or a list of quoted ETags like "3"',
 }
 
 

@@ -7,6 +7,7 @@ import re
 
 import msgspec
 
+from app.etag import IF_MATCH_PATTERN
 from app.validation import NO_NUL
 
 PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login"}
@@ -129,4 +130,4 @@ async def test_parameters_are_null_only_where_null_is_read_as_not_sent(client):
     assert tasks["cursor"]["type"] == "string"
     patch = document["paths"]["/tasks/{task_id}"]["patch"]["parameters"]
     if_match = next(p["schema"] for p in patch if p["name"] == "If-Match")
-    assert if_match["type"] == "string"
+    assert if_match["type"] == "string" and if_match["pattern"] == IF_MATCH_PATTERN
