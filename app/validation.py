@@ -8,10 +8,14 @@ import msgspec
 
 MAX_BIGINT = 2**63 - 1
 
+# The characters str.isspace() and str.strip() take for whitespace, spelled out: `\s` means other
+# characters in Python's regexes than in JSON Schema's (ECMA-262), and both read these patterns.
+WHITESPACE = "\\t-\\r\\x1c- \\x85\\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # No NUL character anywhere (PostgreSQL text cannot hold one).
 NO_NUL = r"^[^\x00]*$"
-# No NUL, and at least one character that is not whitespace.
-NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# No NUL, and at least one character that is not whitespace (something is left after strip()).
+NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_BIGINT, description="A positive 64-bit id.")]
 

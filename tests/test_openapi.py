@@ -8,7 +8,7 @@ import re
 import msgspec
 
 from app.etag import IF_MATCH_PATTERN
-from app.validation import NO_NUL
+from app.validation import NO_NUL, NOT_BLANK
 
 PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login"}
 
@@ -65,6 +65,15 @@ async def test_interactive_page_is_served(client):
     response = await client.get("/schema/swagger")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def _patterns(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
 
 
 async def test_the_served_document_is_the_apps(client):
@@ -131,3 +140,12 @@ async def test_parameters_are_null_only_where_null_is_read_as_not_sent(client):
     patch = document["paths"]["/tasks/{task_id}"]["patch"]["parameters"]
     if_match = next(p["schema"] for p in patch if p["name"] == "If-Match")
     assert if_match["type"] == "string" and if_match["pattern"] == IF_MATCH_PATTERN
+
+
+async def test_no_pattern_relies_on_backslash_s(client):
+    """``\\s`` matches other characters in Python's regexes (which validate) than in ECMA-262's
+    (which read the document), so the patterns spell whitespace out."""
+    document = await _document(client)
+    patterns = _patterns(document)
+    assert NOT_BLANK in patterns
+    assert not [p for p in patterns if "\\s" in p]
