@@ -13,6 +13,8 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
+from litestar.types import Message, Scope
 
 from app import __version__
 from app.auth.passwords import Passwords
@@ -92,6 +94,20 @@ def _unexpected(request: Request, exc: Exception) -> Response:
     return _error(500, "internal server error")
 
 
+async def _allow_every_method(message: Message, scope: Scope) -> None:
+    """Litestar 2 answers OPTIONS with the methods of only one of a path's handlers
+    (litestar-org/litestar#4169, fixed in 3.0): put all of the path's methods in ``Allow``."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    path = scope.get("path_template")
+    for route in scope["app"].routes:
+        if isinstance(route, HTTPRoute) and route.path_format == path:
+            allow = ", ".join(sorted(route.methods)).encode()
+            headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"allow"]
+            message["headers"] = [*headers, (b"allow", allow)]
+            return
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Litestar:
     """Build the app. With no arguments (the uvicorn factory) settings come from the environment,
     and DATABASE_URL and APP_JWT_SECRET must be set (``python -m app serve`` sets them)."""
@@ -158,6 +174,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 }
             ),
         ),
+        before_send=[_allow_every_method],
         debug=False,
     )
     describe_exactly(app)

@@ -149,3 +149,11 @@ async def test_no_pattern_relies_on_backslash_s(client):
     patterns = _patterns(document)
     assert NOT_BLANK in patterns
     assert not [p for p in patterns if "\\s" in p]
+
+
+async def test_options_lists_every_method_of_the_path(client):
+    response = await client.options("/tasks/1")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "DELETE, GET, OPTIONS, PATCH"
+    response = await client.options("/users/me")
+    assert response.headers["allow"] == "DELETE, GET, OPTIONS, PATCH"
