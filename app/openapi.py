@@ -149,3 +149,15 @@ def describe_exactly(app: Litestar) -> None:
         target.schema = {**schema, **extra}
     components[JSON_VALUE_NAME] = JSON_VALUE
     app.openapi_schema.components.schemas = components
+
+
+def query_parameters(app: Litestar) -> dict[tuple[str, str], frozenset[str]]:
+    """The query parameters the document lists, by path template and method."""
+    return {
+        (path, method.upper()): frozenset(
+            p.name for p in operation.parameters or () if p.param_in == "query"
+        )
+        for path, item in app.openapi_schema.paths.items()
+        for method in ("get", "put", "post", "delete", "patch")
+        if (operation := getattr(item, method)) is not None
+    }

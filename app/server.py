@@ -25,13 +25,13 @@ from app.config import Settings, ensure_jwt_secret, load_settings
 from app.db.errors import translate
 from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
-from app.errors import AppError, ErrorBody
+from app.errors import AppError, ErrorBody, InvalidInput
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
 from app.etag import IF_MATCH_PATTERN
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_periodically
-from app.openapi import describe_exactly
+from app.openapi import describe_exactly, query_parameters
 from app.pagination import Cursors
 from app.recipes.repository import RecipeRepository
 from app.recipes.routes import RecipeController, TagController
@@ -108,6 +108,20 @@ async def _allow_every_method(message: Message, scope: Scope) -> None:
             return
 
 
+async def _only_documented_query(request: Request) -> None:
+    """Answer 400 to a query parameter the document does not list (a misspelt filter would
+    otherwise go unnoticed and list everything), before the token or the body is looked at."""
+    if not request.scope["query_string"]:
+        return
+    names = request.app.state.query_parameters.get((request.scope["path_template"], request.method))
+    if names is None:
+        return
+    unknown = sorted(request.query_params.keys() - names)
+    if unknown:
+        raise InvalidInput(f"unknown query parameter {unknown[0]!r}",
+                           extra={"parameter": unknown[0]})
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Litestar:
     """Build the app. With no arguments (the uvicorn factory) settings come from the environment,
     and DATABASE_URL and APP_JWT_SECRET must be set (``python -m app serve`` sets them)."""
@@ -174,8 +188,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 }
             ),
         ),
+        before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,
     )
     describe_exactly(app)
+    app.state.query_parameters = query_parameters(app)
     return app

@@ -259,7 +259,7 @@ async def test_out_of_range_id_is_400(client, alice: Account, task_id):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=101", "limit=-5", "limit=abc", "completed=maybe"]
+    "query", ["limit=0", "limit=101", "limit=-5", "limit=abc", "completed=maybe", "complted=true"]
 )
 async def test_bad_list_parameters_are_400(client, alice: Account, query):
     response = await client.get(f"/tasks?{query}", headers=alice.headers)
