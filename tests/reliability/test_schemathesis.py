@@ -12,7 +12,9 @@ what a schema-valid request gets. Generation is derandomized with a fixed seed a
 database, so CI runs the same cases every time; the number of cases per operation is bounded.
 
 A schema-valid request may still fail for reasons of state, which schemathesis accepts (404, 409)
-and one more: 412, when an ``If-Match`` names another version than the resource has. Rules that
+and two more: 412, when an ``If-Match`` names another version than the resource has, and 422, when
+an ``Idempotency-Key`` was already used with another body (in a workflow, whose calls share an
+account). Rules that
 JSON Schema cannot state make ``positive_data_acceptance`` skip a case, and only when the 400 names
 that rule (``_BEYOND_THE_SCHEMA``):
 
@@ -74,7 +76,8 @@ CONFIG = schemathesis.Config.from_dict({
     "checks": {
         "enabled": True,
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "429"],
+            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "422",
+                                  "429"],
         },
     },
 })
