@@ -64,11 +64,12 @@ def schema_ref(struct: type[msgspec.Struct]) -> dict[str, str]:
 def _without_none(annotation: Any) -> Any:
     if get_origin(annotation) in (Union, UnionType):
         members = tuple(arg for arg in get_args(annotation) if arg is not NoneType)
-        return members[0] if len(members) == 1 else Union[members]  # noqa: UP007
+        return members[0] if len(members) == 1 else Union[members]
     return annotation
 
 
 _BOUNDS = ("gt", "ge", "lt", "le", "multiple_of", "pattern", "min_length", "max_length")
+_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def _parameter_type(field: FieldDefinition) -> Any:
@@ -106,13 +107,12 @@ def _response_type(handler: HTTPRouteHandler, status: int) -> Any:
 
 
 def _operations(app: Litestar) -> dict[str, Operation]:
-    operations = {}
-    for item in app.openapi_schema.paths.values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(item, method)
-            if operation is not None:
-                operations[operation.operation_id] = operation
-    return operations
+    return {
+        operation.operation_id: operation
+        for item in app.openapi_schema.paths.values()
+        for method in _METHODS
+        if (operation := getattr(item, method)) is not None
+    }
 
 
 def describe_exactly(app: Litestar) -> None:
@@ -158,6 +158,6 @@ def query_parameters(app: Litestar) -> dict[tuple[str, str], frozenset[str]]:
             p.name for p in operation.parameters or () if p.param_in == "query"
         )
         for path, item in app.openapi_schema.paths.items()
-        for method in ("get", "put", "post", "delete", "patch")
+        for method in _METHODS
         if (operation := getattr(item, method)) is not None
     }
