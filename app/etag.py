@@ -15,20 +15,29 @@ from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
-from app.errors import AppError, InvalidInput, PreconditionFailed
+from app.errors import AppError, PreconditionFailed
 
 T = TypeVar("T")
+
+# RFC 9110: `*`, or a comma-separated list of entity tags, strong ("3") or weak (W/"3"), in which
+# empty elements are allowed and ignored. Whitespace is spaces and tabs, spelled out, so that
+# Python's regexes and JSON Schema's (ECMA-262) read the pattern alike.
+_TAG = r'(?:W/)?"[^"]*"'
+_OWS = r"[ \t]*"
+IF_MATCH_PATTERN = rf"^{_OWS}(?:\*|(?:,{_OWS})*{_TAG}(?:{_OWS},(?:{_OWS}{_TAG})?)*){_OWS}$"
 
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
         name="If-Match",
         max_length=1024,
-        description="Only change the resource if its ETag is one of these (or `*`).",
+        pattern=IF_MATCH_PATTERN,
+        description='Only change the resource if its ETag is one of these (`"3"`, `"3", "4"`) '
+        "or `*`.",
     ),
 ]
 
-_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
+_ENTITY_TAG = re.compile(r'(W/)?"([^"]*)"')
 _MAX_VERSION = 2**63 - 1
 
 
@@ -38,21 +47,14 @@ def etag(version: int) -> str:
 
 def if_match_versions(header: str | None) -> list[int] | None:
     """None when there is no precondition (no header, or ``*`` for an existing resource);
-    otherwise the versions that satisfy it. Weak tags never match (strong comparison)."""
-    if header is None or header.strip() == "*":
+    otherwise the versions that satisfy it. Weak tags never match (strong comparison). The header
+    has been checked against IF_MATCH_PATTERN."""
+    if header is None or header.strip(" \t") == "*":
         return None
-    versions: list[int] = []
-    pos = 0
-    while pos < len(header):
-        match = _ENTITY_TAG.match(header, pos)
-        if match is None or match.end() == pos:
-            raise InvalidInput('If-Match must be * or a list of quoted ETags like "3"',
-                               extra={"header": "If-Match"})
-        weak, tag = match.groups()
-        if not weak and tag.isascii() and tag.isdigit() and int(tag) <= _MAX_VERSION:
-            versions.append(int(tag))
-        pos = match.end()
-    return versions
+    return [
+        int(tag) for weak, tag in _ENTITY_TAG.findall(header)
+        if not weak and tag.isascii() and tag.isdigit() and int(tag) <= _MAX_VERSION
+    ]
 
 
 def stale(current_version: int) -> PreconditionFailed:

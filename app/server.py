@@ -13,6 +13,8 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
+from litestar.types import Message, Scope
 
 from app import __version__
 from app.auth.limits import (
@@ -29,11 +31,13 @@ from app.config import Settings, ensure_jwt_secret, load_settings
 from app.db.errors import translate
 from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
-from app.errors import AppError, ErrorBody
+from app.errors import AppError, ErrorBody, InvalidInput
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
+from app.etag import IF_MATCH_PATTERN
 from app.health import HealthController
 from app.idempotency import KEY_PATTERN, prune_expired
+from app.openapi import describe_exactly, query_parameters
 from app.pagination import Cursors
 from app.pruning import prune_periodically
 from app.recipes.repository import RecipeRepository
@@ -70,6 +74,7 @@ _PATTERN_MESSAGES = {
     f"matching regex {NOT_BLANK!r}": "must not be blank or contain NUL characters",
     f"matching regex {NO_NUL!r}": "must not contain NUL characters",
     f"matching regex {KEY_PATTERN!r}": "must be printable ASCII characters",
+    f"matching regex {IF_MATCH_PATTERN!r}": 'must be * or a list of quoted ETags like "3"',
 }
 
 
@@ -94,6 +99,34 @@ def _unexpected(request: Request, exc: Exception) -> Response:
         return _app_error(request, known)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error(500, "internal server error")
+
+
+async def _allow_every_method(message: Message, scope: Scope) -> None:
+    """Litestar 2 answers OPTIONS with the methods of only one of a path's handlers
+    (litestar-org/litestar#4169, fixed in 3.0): put all of the path's methods in ``Allow``."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    path = scope.get("path_template")
+    for route in scope["app"].routes:
+        if isinstance(route, HTTPRoute) and route.path_format == path:
+            allow = ", ".join(sorted(route.methods)).encode()
+            headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"allow"]
+            message["headers"] = [*headers, (b"allow", allow)]
+            return
+
+
+async def _only_documented_query(request: Request) -> None:
+    """Answer 400 to a query parameter the document does not list (a misspelt filter would
+    otherwise go unnoticed and list everything), before the token or the body is looked at."""
+    if not request.scope["query_string"]:
+        return
+    names = request.app.state.query_parameters.get((request.scope["path_template"], request.method))
+    if names is None:
+        return
+    unknown = sorted(request.query_params.keys() - names)
+    if unknown:
+        raise InvalidInput(f"unknown query parameter {unknown[0]!r}",
+                           extra={"parameter": unknown[0]})
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Litestar:
@@ -135,7 +168,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     assert settings.jwt_secret is not None
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTES,
         lifespan=[lifespan],
         state=State({
@@ -168,5 +201,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 }
             ),
         ),
+        before_request=_only_documented_query,
+        before_send=[_allow_every_method],
         debug=False,
     )
+    describe_exactly(app)
+    app.state.query_parameters = query_parameters(app)
+    return app

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import check_document, text
+from app.validation import check_document, json_object, text
 
 MAX_ESSAYS = 1000
 MAX_METADATA_BYTES = 16384
@@ -20,7 +20,7 @@ ContentId = text(255, min_length=1, blank=False,
 Language = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$",
                                        description="A two-letter lowercase language code.")]
 EssayText = text(100000, description="Up to 100000 characters.")
-Metadata = Annotated[dict[str, Any], msgspec.Meta(description="Any JSON object; at most 16 KiB.")]
+Metadata = json_object("Any JSON object; at most 16 KiB.")
 
 
 class Essay(msgspec.Struct):

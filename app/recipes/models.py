@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import check_document, text
+from app.openapi import schema_ref
+from app.validation import check_document, json_object, text
 
 MAX_DOCUMENT_BYTES = 65536
 
@@ -27,13 +28,6 @@ MAX_TAGS = 20
 Tags = Annotated[
     list[TagName], msgspec.Meta(max_length=MAX_TAGS, description=f"Up to {MAX_TAGS} tags.")
 ]
-Document = Annotated[
-    dict[str, Any],
-    msgspec.Meta(description=(
-        "The recipe document: `ingredients` (a list of {name, quantity?, unit?}), `instructions` "
-        "(a list of steps, in order), and any other keys; at most 64 KiB as compact JSON."
-    )),
-]
 
 
 class Ingredient(msgspec.Struct):
@@ -47,6 +41,13 @@ class RecipeDocument(msgspec.Struct):
 
     ingredients: Annotated[list[Ingredient], msgspec.Meta(max_length=200)]
     instructions: Annotated[list[text(4000, min_length=1)], msgspec.Meta(max_length=200)]
+
+
+Document = json_object(
+    "The recipe document: `ingredients` (a list of {name, quantity?, unit?}), `instructions` (a "
+    "list of steps, in order), and any other keys; at most 64 KiB as compact JSON.",
+    extra_schema=schema_ref(RecipeDocument),
+)
 
 
 class Recipe(msgspec.Struct):
@@ -146,9 +147,9 @@ class HistoryEntry(msgspec.Struct):
 
 class HistoryCreate(msgspec.Struct, forbid_unknown_fields=True):
     ingredients_used: Annotated[list[text(100, min_length=1)], msgspec.Meta(max_length=200)]
-    preferences_applied: Annotated[
-        dict[str, Any], msgspec.Meta(description="Any JSON object; at most 16 KiB.")
-    ] = msgspec.field(default_factory=dict)
+    preferences_applied: json_object("Any JSON object; at most 16 KiB.") = msgspec.field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         check_document(self.preferences_applied, "preferences_applied", 16384)

@@ -246,7 +246,7 @@ async def test_a_cursor_from_another_conversation_is_400(client, alice):
     response = await client.get(f"/conversations/{two['id']}/messages",
                                 params={"before": page["next_cursor"]}, headers=alice.headers)
     assert response.status_code == 400
-    assert response.json()["extra"] == {"parameter": "cursor"}
+    assert response.json()["extra"] == {"parameter": "before"}
 
 
 async def test_a_tampered_cursor_is_400(client, alice):

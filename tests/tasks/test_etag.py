@@ -53,7 +53,8 @@ async def test_delete_with_stale_etag_is_412_and_keeps_the_task(client, alice: A
 
 @pytest.mark.parametrize(
     ("if_match", "status"),
-    [('*', 200), ('"7", "1"', 200), ('W/"1"', 412), ('"x"', 412), ('1', 400), ('"1', 400)],
+    [('*', 200), ('"7", "1"', 200), ('"7"\t,\t"1"', 200), (', "7",, "1",', 200),
+     ('W/"1"', 412), ('"x"', 412), ('1', 400), ('"1', 400), (',', 400), ('"1" "2"', 400)],
 )
 async def test_if_match_forms(client, alice: Account, if_match, status):
     task = await create_task(client, alice)

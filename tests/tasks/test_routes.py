@@ -259,12 +259,21 @@ async def test_out_of_range_id_is_400(client, alice: Account, task_id):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=101", "limit=-5", "limit=abc", "completed=maybe"]
+    "query", ["limit=0", "limit=101", "limit=-5", "limit=abc", "completed=maybe", "complted=true"]
 )
 async def test_bad_list_parameters_are_400(client, alice: Account, query):
     response = await client.get(f"/tasks?{query}", headers=alice.headers)
     assert response.status_code == 400, response.text
     assert query.split("=")[0] in response.text
+
+
+async def test_completed_null_lists_every_task_as_the_document_says(client, alice: Account):
+    await create_task(client, alice, "open")
+    done = await create_task(client, alice, "done")
+    await client.patch(f"/tasks/{done['id']}", json={"completed": True}, headers=alice.headers)
+    response = await client.get("/tasks?completed=null", headers=alice.headers)
+    assert response.status_code == 200, response.text
+    assert [t["title"] for t in response.json()["items"]] == ["done", "open"]
 
 
 async def test_oversized_body_is_413(client, alice: Account, settings):
