@@ -94,6 +94,8 @@ def _http_error(_: Request, exc: HTTPException) -> Response:
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, RecursionError):  # msgspec decoding a hostile body into an untyped field
+        return _error(400, "the JSON body is nested too deeply", {"source": "body"})
     known = translate(exc)
     if known is not None:
         return _app_error(request, known)

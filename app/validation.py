@@ -17,8 +17,6 @@ NO_NUL = r"^[^\x00]*$"
 # No NUL, and at least one character that is not whitespace (something is left after strip()).
 NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 
-Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_BIGINT, description="A positive 64-bit id.")]
-
 # Where the OpenAPI document keeps named schemas (app.openapi writes them there).
 REF_TEMPLATE = "#/components/schemas/{name}"
 
@@ -67,21 +65,32 @@ def json_object(description: str, extra_schema: dict[str, Any] | None = None):
     ]
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+# How deeply a free-form JSON document may nest (objects and arrays within each other).
+MAX_DEPTH = 64
+
+
+def _check_values(document: Any, field: str) -> None:
+    """No NUL character in any string or key, and no deeper than MAX_DEPTH; iterative, so a
+    hostile document cannot exhaust the interpreter's stack."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError(f"{field} must not contain NUL characters")
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ValueError(f"{field} must not nest deeper than {MAX_DEPTH} levels")
+            if isinstance(value, dict):
+                pending.extend((k, depth) for k in value)
+                value = value.values()
+            pending.extend((v, depth + 1) for v in value)
 
 
 def check_document(document: Any, field: str, limit: int) -> None:
     """A free-form JSON value PostgreSQL can store (no NUL character anywhere: jsonb cannot hold
-    one) and at most ``limit`` bytes as compact JSON. Raises ValueError, which msgspec reports as
-    a validation error of the request body."""
-    if _has_nul(document):
-        raise ValueError(f"{field} must not contain NUL characters")
+    one), nested at most MAX_DEPTH deep and at most ``limit`` bytes as compact JSON. Raises
+    ValueError, which msgspec reports as a validation error of the request body."""
+    _check_values(document, field)
     if len(msgspec.json.encode(document)) > limit:
         raise ValueError(f"{field} must be at most {limit} bytes as JSON")
