@@ -82,10 +82,10 @@ def _readable(extra: object) -> object:
     if isinstance(extra, list):
         for item in extra:
             message = item.get("message") if isinstance(item, dict) else None
-            if isinstance(message, str):
-                for needle, meaning in _PATTERN_MESSAGES.items():
-                    if needle in message:
-                        item["message"] = f"`{item.get('key')}` {meaning}"
+            if isinstance(message, str) and "matching regex" in message:
+                meaning = next((m for needle, m in _PATTERN_MESSAGES.items() if needle in message),
+                               "has the wrong format (its schema gives the pattern)")
+                item["message"] = f"`{item.get('key')}` {meaning}"
     return extra
 
 

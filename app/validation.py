@@ -12,6 +12,10 @@ MAX_BIGINT = 2**63 - 1
 # characters in Python's regexes than in JSON Schema's (ECMA-262), and both read these patterns.
 WHITESPACE = "\\t-\\r\\x1c- \\x85\\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
+# The end of the text, read alike by Python (where a bare `$` also matches before a final newline,
+# so "en\n" would pass as a language code) and JSON Schema (ECMA-262).
+END = r"$(?!\n)"
+
 # No NUL character anywhere (PostgreSQL text cannot hold one).
 NO_NUL = r"^[^\x00]*$"
 # No NUL, and at least one character that is not whitespace (something is left after strip()).

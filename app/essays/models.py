@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import check_document, json_object, text
+from app.validation import END, check_document, json_object, text
 
 MAX_ESSAYS = 1000
 MAX_METADATA_BYTES = 16384
@@ -17,7 +17,7 @@ Status = Literal["pending", "processing", "completed", "failed"]
 Name = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
 ContentId = text(255, min_length=1, blank=False,
                  description="Your id for the essay, 1-255 characters, unique among your essays.")
-Language = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$",
+Language = Annotated[str, msgspec.Meta(pattern=rf"^[a-z]{{2}}{END}",
                                        description="A two-letter lowercase language code.")]
 EssayText = text(100000, description="Up to 100000 characters.")
 Metadata = json_object("Any JSON object; at most 16 KiB.")

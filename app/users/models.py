@@ -8,20 +8,21 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import WHITESPACE, text
+from app.validation import END, WHITESPACE, text
 
 Email = Annotated[
     str,
     msgspec.Meta(
         max_length=254,
-        pattern=rf"^[^@\x00{WHITESPACE}]+@[^@\x00{WHITESPACE}]+\.[^@\x00{WHITESPACE}]+$",
+        pattern=rf"^[^@\x00{WHITESPACE}]+@[^@\x00{WHITESPACE}]+\.[^@\x00{WHITESPACE}]+{END}",
         description="An email address; unique regardless of letter case.",
     ),
 ]
 Password = text(1024, min_length=8, description="8-1024 characters.")
 Name = text(100, min_length=1, blank=False, description="1-100 characters, not blank.")
 Language = Annotated[
-    str, msgspec.Meta(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="A language tag: en, pt-BR.")
+    str, msgspec.Meta(pattern=rf"^[a-z]{{2}}(-[A-Z]{{2}})?{END}",
+                      description="A language tag: en, pt-BR.")
 ]
 
 

@@ -60,6 +60,8 @@ async def test_taken_email_in_any_letter_case_is_409(client, email):
         ({"email": "not-an-email", "name": "N", "password": PASSWORD}, "email"),
         ({"email": "a@b", "name": "N", "password": PASSWORD}, "email"),
         ({"email": "a b@c.de", "name": "N", "password": PASSWORD}, "email"),
+        ({"email": "ok@example.com\n", "name": "N", "password": PASSWORD},
+         "`email` has the wrong format"),
         ({"email": "ok@example.com", "name": "N", "password": "short"}, "password"),
         ({"email": "ok@example.com", "name": "  ", "password": PASSWORD}, "name"),
         ({"email": "ok@example.com", "name": "N\u0000", "password": PASSWORD}, "name"),
@@ -133,7 +135,7 @@ async def test_patch_me_changes_name_and_language_only(client, alice: Account):
 
 @pytest.mark.parametrize(
     "body",
-    [{"preferred_language": "english"}, {"name": ""}, {"email": "new@example.com"}, {"name": None}],
+    [{"preferred_language": "english"}, {"preferred_language": "en\n"}, {"name": ""}, {"email": "new@example.com"}, {"name": None}],
 )
 async def test_bad_patch_me_is_400(client, alice: Account, body):
     response = await client.patch("/users/me", json=body, headers=alice.headers)
