@@ -149,6 +149,29 @@ async def test_patch_me_with_stale_if_match_is_412(client, alice: Account):
     assert response.headers["ETag"] == '"2"'
 
 
+async def test_delete_me_with_stale_if_match_is_412_and_deletes_nothing(
+    client, alice: Account, database_url
+):
+    task = await create_task(client, alice)
+    renamed = await client.patch("/users/me", json={"name": "Renamed"}, headers=alice.headers)
+    assert renamed.headers["ETag"] == '"2"'
+    response = await client.delete("/users/me", headers={**alice.headers, "If-Match": '"1"'})
+    assert response.status_code == 412, response.text
+    assert response.headers["ETag"] == '"2"'
+    assert response.json()["extra"] == {"current_etag": '"2"'}
+    me = await client.get("/users/me", headers=alice.headers)
+    assert me.status_code == 200
+    assert me.json()["name"] == "Renamed"
+    assert (await client.get(f"/tasks/{task['id']}", headers=alice.headers)).status_code == 200
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1", alice.user_id) == 1
+    finally:
+        await conn.close()
+    fresh = await client.delete("/users/me", headers={**alice.headers, "If-Match": '"2"'})
+    assert fresh.status_code == 204
+
+
 async def test_delete_me_removes_the_account_and_everything_it_owns(
     client, alice: Account, bob: Account, database_url
 ):
