@@ -166,7 +166,7 @@ class ConversationController(Controller):
         scope = _messages_scope(conversation_id)
         position = None
         if before is not None:
-            position = state.cursors.decode(scope, before, tuple[datetime, int])
+            position = state.cursors.decode(scope, before, tuple[datetime, int], "before")
         rows = await state.chat.messages(user_id=user_id, conversation_id=conversation_id,
                                          before=position, limit=limit + 1)
         if rows is None:
