@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from tests.plans import describe, index_names, main_path, page_of_active_user, plan
+from tests.plans import describe, index_names, main_path, page_of_active_user, plan, reads
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -81,4 +81,17 @@ async def test_essays_of_a_batch_walk_the_batch_index(seeded):
     nodes = await plan(conn, "essays/list_batch_essays", user_id=7, batch_id=big, after_id=0,
                        limit=21)
     assert page_of_active_user(nodes, "essays_user_batch_idx"), describe(nodes)
+    assert not any(n["Node Type"] in ("Sort", "Seq Scan") for n in nodes), describe(nodes)
+
+
+async def test_used_content_ids_are_looked_up_in_the_content_id_key(seeded):
+    conn, _ = seeded
+    nodes = await plan(conn, "essays/find_content_ids", user_id=7,
+                       content_ids=["big-1", "big-20", "big-300", "unused"])
+    assert [index for _, index in reads(nodes, "essays")] == ["essays_user_content_id_key"], \
+        describe(nodes)
+    (scan,) = [n for n in nodes if n.get("Relation Name") == "essays"]
+    # The ids are searched in the index, not filtered out of all 5000-odd essays of the user.
+    assert "content_id = ANY" in scan["Index Cond"], scan
+    assert "Filter" not in scan, scan
     assert not any(n["Node Type"] in ("Sort", "Seq Scan") for n in nodes), describe(nodes)
