@@ -42,6 +42,13 @@ class Unauthorized(AppError):
         self.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
 
 
+class AccountGone(Unauthorized):
+    """The token is valid, but its account has been deleted or deactivated since."""
+
+    def __init__(self, detail: str = "the account no longer exists", **kwargs: Any):
+        super().__init__(detail, **kwargs)
+
+
 class NotFound(AppError):
     status_code = 404
 

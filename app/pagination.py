@@ -57,18 +57,20 @@ class Cursors:
         del rows[limit:]
         return self.encode(scope, key(rows[-1]))
 
-    def decode(self, scope: str, cursor: str, key_type: type[T], *,
-               parameter: str = "cursor") -> T:
-        """The sort key inside ``cursor``; InvalidInput naming ``parameter`` (the query parameter
-        that carried it) when it is malformed or not ours."""
+    def decode(self, scope: str, cursor: str, key_type: type[T], parameter: str = "cursor") -> T:
+        """The sort key inside ``cursor``; InvalidInput naming the query ``parameter`` that carried
+        it when it is malformed or not ours."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         except (binascii.Error, ValueError):
-            raise InvalidInput("cursor is malformed", extra={"parameter": parameter}) from None
+            raise InvalidInput(f"{parameter} is malformed",
+                               extra={"parameter": parameter}) from None
         mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
         if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(scope, payload)):
-            raise InvalidInput("cursor is invalid for this list", extra={"parameter": parameter})
+            raise InvalidInput(f"{parameter} is invalid for this list",
+                               extra={"parameter": parameter})
         try:
             return msgspec.msgpack.decode(payload, type=key_type)
         except msgspec.DecodeError:
-            raise InvalidInput("cursor is malformed", extra={"parameter": parameter}) from None
+            raise InvalidInput(f"{parameter} is malformed",
+                               extra={"parameter": parameter}) from None

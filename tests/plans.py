@@ -25,6 +25,31 @@ def index_names(nodes: list[dict]) -> set[str]:
     return {n["Index Name"] for n in nodes if "Index Name" in n}
 
 
+def reads(nodes: list[dict], relation: str) -> list[tuple[str, str | None]]:
+    """How the plan reads a table: the node type and index (None for none) of each scan of it."""
+    return [(n["Node Type"], n.get("Index Name")) for n in nodes
+            if n.get("Relation Name") == relation]
+
+
+def page_of_active_user(nodes: list[dict], index: str) -> bool:
+    """Whether the plan has a list query's shape: one users_pkey probe as the outer side of the
+    top nested loop (so it runs once), and the page a LIMIT over an ordered scan of ``index``,
+    directly or as the outer side of nested loops that look up something per row (so no sort, and
+    no more rows read than the page needs)."""
+    top = nodes[0]
+    if top["Node Type"] != "Nested Loop" or len(top["Plans"]) != 2:
+        return False
+    outer, inner = top["Plans"]
+    if (outer["Node Type"], outer.get("Index Name")) != ("Index Scan", "users_pkey"):
+        return False
+    if inner["Node Type"] != "Limit":
+        return False
+    rows = inner["Plans"][0]
+    while rows["Node Type"] == "Nested Loop":
+        rows = rows["Plans"][0]
+    return rows.get("Index Name") == index
+
+
 def main_path(nodes: list[dict]) -> list[dict]:
     """The nodes that produce the rows, without those of per-row subqueries (SubPlan, InitPlan)."""
     skipped: list[dict] = []

@@ -51,11 +51,12 @@ class ChatRepository(Repository):
 
     async def list(
         self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
-    ) -> list[Conversation]:
+    ) -> list[Conversation] | None:
+        """None when the account is gone or deactivated."""
         after_updated_at, after_id = after or (_INFINITY, 0)
-        rows = await self.all(_list, user_id=user_id, after_updated_at=after_updated_at,
-                              after_id=after_id, limit=limit)
-        return [row.conversation() for row in rows]
+        rows = await self.page(_list, user_id=user_id, after_updated_at=after_updated_at,
+                               after_id=after_id, limit=limit)
+        return None if rows is None else [row.conversation() for row in rows]
 
     async def update(
         self, *, user_id: int, conversation_id: int, changes: ConversationUpdate,
@@ -89,9 +90,10 @@ class ChatRepository(Repository):
     async def messages(
         self, *, user_id: int, conversation_id: int, before: tuple[datetime, int] | None,
         limit: int,
-    ) -> list[Message]:
-        """Newest first, strictly before ``before``."""
+    ) -> list[Message] | None:
+        """Newest first, strictly before ``before``; None when the account is gone or
+        deactivated (an empty list also when the conversation is missing)."""
         before_created_at, before_id = before or (_INFINITY, 0)
-        return await self.all(_list_messages, user_id=user_id, conversation_id=conversation_id,
-                              before_created_at=before_created_at, before_id=before_id,
-                              limit=limit)
+        return await self.page(_list_messages, user_id=user_id, conversation_id=conversation_id,
+                               before_created_at=before_created_at, before_id=before_id,
+                               limit=limit)

@@ -19,7 +19,7 @@ from app.chat.models import (
     MessageCreate,
     MessagePage,
 )
-from app.errors import NotFound, Unauthorized
+from app.errors import AccountGone, NotFound
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.idempotency import IdempotencyKey, created
 from app.openapi import errors
@@ -64,7 +64,7 @@ class ConversationController(Controller):
             create=lambda db: state.chat.on(db).create(user_id=user_id, title=data.title),
         )
         if result is None:
-            raise Unauthorized("the account no longer exists")
+            raise AccountGone()
         status, conversation = result
         return with_etag(conversation, conversation.version, status)
 
@@ -78,6 +78,8 @@ class ConversationController(Controller):
         if cursor is not None:
             after = state.cursors.decode(_SCOPE, cursor, tuple[datetime, int])
         rows = await state.chat.list(user_id=user_id, after=after, limit=limit + 1)
+        if rows is None:
+            raise AccountGone()
         next_cursor = state.cursors.next_page(_SCOPE, rows, limit, lambda c: (c.updated_at, c.id))
         return ConversationPage(items=rows, next_cursor=next_cursor)
 
@@ -168,6 +170,8 @@ class ConversationController(Controller):
                                             parameter="before")
         rows = await state.chat.messages(user_id=user_id, conversation_id=conversation_id,
                                          before=position, limit=limit + 1)
+        if rows is None:
+            raise AccountGone()
         if not rows and await state.chat.version(
             user_id=user_id, conversation_id=conversation_id
         ) is None:

@@ -55,6 +55,21 @@ class Repository:
         make = query.row
         return [make(*r) for r in rows] if make is not None else rows
 
+    async def page(self, query: Query, **values: Any) -> list[Any] | None:
+        """The rows of a list query that joins its page to the caller's users row (``FROM users
+        LEFT JOIN (page) ON true WHERE`` the user is active): None when there is no row (the
+        account is gone or deactivated), an empty list when its one row is NULLs (an empty page)."""
+        try:
+            rows = await self.db.fetch(query.sql, *query.args(values))
+        except Exception as exc:
+            _raise_translated(exc)
+        if not rows:
+            return None
+        if rows[0][0] is None:
+            return []
+        make = query.row
+        return [make(*r) for r in rows] if make is not None else rows
+
     async def value(self, query: Query, **values: Any) -> Any:
         try:
             return await self.db.fetchval(query.sql, *query.args(values))

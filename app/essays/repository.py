@@ -69,10 +69,11 @@ class EssayRepository(Repository):
 
     async def list_batches(
         self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
-    ) -> list[Batch]:
+    ) -> list[Batch] | None:
+        """None when the account is gone or deactivated."""
         after_created_at, after_id = after or (_INFINITY, 0)
-        return await self.all(_list, user_id=user_id, after_created_at=after_created_at,
-                              after_id=after_id, limit=limit)
+        return await self.page(_list, user_id=user_id, after_created_at=after_created_at,
+                               after_id=after_id, limit=limit)
 
     async def batch_version(self, *, user_id: int, batch_id: int) -> int | None:
         return await self.value(_version, user_id=user_id, batch_id=batch_id)
@@ -86,12 +87,14 @@ class EssayRepository(Repository):
 
     async def essays(
         self, *, user_id: int, batch_id: int, status: str | None, after_id: int, limit: int
-    ) -> list[Essay]:
+    ) -> list[Essay] | None:
+        """None when the account is gone or deactivated (an empty list also when the batch is
+        missing)."""
         if status is None:
-            return await self.all(_list_essays, user_id=user_id, batch_id=batch_id,
-                                  after_id=after_id, limit=limit)
-        return await self.all(_list_essays_by_status, user_id=user_id, batch_id=batch_id,
-                              status=status, after_id=after_id, limit=limit)
+            return await self.page(_list_essays, user_id=user_id, batch_id=batch_id,
+                                   after_id=after_id, limit=limit)
+        return await self.page(_list_essays_by_status, user_id=user_id, batch_id=batch_id,
+                               status=status, after_id=after_id, limit=limit)
 
     async def get_essay(self, *, user_id: int, essay_id: int) -> Essay | None:
         return await self.one(_get_essay, user_id=user_id, essay_id=essay_id)

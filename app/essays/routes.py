@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import Conflict, NotFound, Unauthorized
+from app.errors import AccountGone, Conflict, NotFound
 from app.essays.models import (
     Batch,
     BatchCreate,
@@ -76,7 +76,7 @@ class BatchController(Controller):
             )
             raise DuplicateContentIds(exc.detail, extra={"content_ids": taken}) from None
         if result is None:
-            raise Unauthorized("the account no longer exists")
+            raise AccountGone()
         status, batch = result
         return with_etag(batch, batch.version, status)
 
@@ -89,6 +89,8 @@ class BatchController(Controller):
         if cursor is not None:
             after = state.cursors.decode(_SCOPE, cursor, tuple[datetime, int])
         rows = await state.essays.list_batches(user_id=user_id, after=after, limit=limit + 1)
+        if rows is None:
+            raise AccountGone()
         next_cursor = state.cursors.next_page(_SCOPE, rows, limit, lambda b: (b.created_at, b.id))
         return BatchPage(items=rows, next_cursor=next_cursor)
 
@@ -127,6 +129,8 @@ class BatchController(Controller):
             (after_id,) = state.cursors.decode(scope, cursor, tuple[int])
         rows = await state.essays.essays(user_id=user_id, batch_id=batch_id, status=status,
                                          after_id=after_id, limit=limit + 1)
+        if rows is None:
+            raise AccountGone()
         if not rows and await self._missing(state, user_id, batch_id):
             raise _batch_not_found()
         next_cursor = state.cursors.next_page(scope, rows, limit, lambda e: (e.id,))

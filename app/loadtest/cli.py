@@ -56,7 +56,8 @@ def _positive(kind):
 
 
 def _parser() -> argparse.ArgumentParser:
-    actions = "\n".join(f"  {name:<19} {what}" for name, what in ACTIONS.items())
+    width = max(map(len, ACTIONS))
+    actions = "\n".join(f"  {name:<{width}} {what}" for name, what in ACTIONS.items())
     scenarios = "\n".join(
         f"  {name:<12} " + ", ".join(f"{a}={w}" for a, w in table.items())
         for name, table in SCENARIOS.items()

@@ -43,6 +43,8 @@ RECIPE = {
     "instructions": ["Chop", "Simmer for 20 minutes", "Blend"],
 }
 WORDS = ["soup", "stew", "salad", "curry", "pie", "bread"]
+TAGS = ["vegan", "quick", "winter", "spicy", "family", "budget"]
+INGREDIENTS = [item["name"] for item in RECIPE["ingredients"]]
 
 
 def _action(name: str):
@@ -159,13 +161,56 @@ class ApiUser(FastHttpUser):
     def search_recipes(self) -> None:
         self._json("GET", f"/recipes?q={random.choice(WORDS)}&sort=calories&limit=20", "/recipes")
 
-    def open_recipe(self) -> None:
+    def search_by_tag(self) -> None:
+        self._json("GET", f"/recipes?tag={random.choice(TAGS)}&limit=20", "/recipes")
+
+    def search_by_ingredient(self) -> None:
+        self._json("GET", f"/recipes?ingredient={random.choice(INGREDIENTS)}&sort=total_time"
+                   "&limit=20", "/recipes")
+
+    def browse_favorites(self) -> None:
+        self._json("GET", "/recipes?favorite=true&limit=20", "/recipes")
+
+    def browse_tags(self) -> None:
+        self._json("GET", "/tags", "/tags")
+
+    def _some_recipe(self) -> int | None:
         if not self.recipe_ids:
             self.create_recipe()
-        if self.recipe_ids:
-            self._json("GET", f"/recipes/{random.choice(self.recipe_ids)}", "/recipes/{id}")
+        return random.choice(self.recipe_ids) if self.recipe_ids else None
+
+    def open_recipe(self) -> None:
+        if (recipe_id := self._some_recipe()) is not None:
+            self._json("GET", f"/recipes/{recipe_id}", "/recipes/{id}")
+
+    def tag_recipe(self) -> None:
+        if (recipe_id := self._some_recipe()) is not None:
+            self._json("PUT", f"/recipes/{recipe_id}/tags", "/recipes/{id}/tags",
+                       random.sample(TAGS, random.randint(1, 3)))
+
+    def favorite_recipe(self) -> None:
+        """Mark a recipe as a favorite, or now and then unmark one."""
+        if (recipe_id := self._some_recipe()) is not None:
+            method = "PUT" if random.random() < 0.7 else "DELETE"
+            self._status(method, f"/recipes/{recipe_id}/favorite", "/recipes/{id}/favorite")
+
+    def record_history(self) -> None:
+        if (recipe_id := self._some_recipe()) is not None:
+            self._json("POST", f"/recipes/{recipe_id}/history", "/recipes/{id}/history",
+                       {"ingredients_used": random.sample(INGREDIENTS, len(INGREDIENTS)),
+                        "preferences_applied": {"servings": random.randint(1, 6)}})
+
+    def read_history(self) -> None:
+        if (recipe_id := self._some_recipe()) is not None:
+            self._json("GET", f"/recipes/{recipe_id}/history?limit=20", "/recipes/{id}/history")
 
     # Chat.
+
+    def browse_conversations(self) -> None:
+        page = self._json("GET", "/conversations?limit=20", "/conversations")
+        if page is not None:
+            known = set(self.conversation_ids)
+            self.conversation_ids += [c["id"] for c in page["items"] if c["id"] not in known]
 
     def start_conversation(self) -> None:
         conversation = self._json("POST", "/conversations", "/conversations",
@@ -188,7 +233,6 @@ class ApiUser(FastHttpUser):
         if (conversation_id := self._some_conversation()) is not None:
             self._json("GET", f"/conversations/{conversation_id}/messages?limit=50",
                        "/conversations/{id}/messages")
-
 
     # Essay batches.
 
@@ -219,5 +263,15 @@ class ApiUser(FastHttpUser):
     def check_batch(self) -> None:
         if (batch_id := self._some_batch()) is not None:
             self._json("GET", f"/batches/{batch_id}", "/batches/{id}")
+
+    def browse_batches(self) -> None:
+        self._json("GET", "/batches?limit=20", "/batches")
+
+    def read_batch_essays(self) -> None:
+        """A page of a batch's essays: all of them, or those a worker has finished."""
+        if (batch_id := self._some_batch()) is not None:
+            status = random.choice(["", "&status=completed"])
+            self._json("GET", f"/batches/{batch_id}/essays?limit=20{status}",
+                       "/batches/{id}/essays")
 
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}

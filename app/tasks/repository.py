@@ -83,18 +83,20 @@ class TaskRepository(Repository):
         completed: bool | None,
         after: tuple[datetime, int] | None,
         limit: int,
-    ) -> list[Task]:
-        """Up to ``limit`` tasks, newest first, strictly after the keyset position ``after``."""
+    ) -> list[Task] | None:
+        """Up to ``limit`` tasks, newest first, strictly after the keyset position ``after``; None
+        when the account is gone or deactivated."""
         after_created_at, after_id = after if after is not None else (_INFINITY, 0)
         if completed is None:
-            return await self.all(
+            return await self.page(
                 _list, user_id=user_id, after_created_at=after_created_at, after_id=after_id,
                 limit=limit,
             )
-        return await self.all(
+        return await self.page(
             _list_by_completed, user_id=user_id, completed=completed,
             after_created_at=after_created_at, after_id=after_id, limit=limit,
         )
 
-    async def stats(self, *, user_id: int) -> TaskStats:
+    async def stats(self, *, user_id: int) -> TaskStats | None:
+        """None when the account is gone or deactivated."""
         return await self.one(_stats, user_id=user_id)

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import NotFound, Unauthorized
+from app.errors import AccountGone, NotFound
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.idempotency import IdempotencyKey, IdempotentRequest
 from app.openapi import errors
@@ -58,7 +58,7 @@ class TaskController(Controller):
                 user_id=user_id, title=data.title, description=data.description,
             )
         if created is None:
-            raise Unauthorized("the account no longer exists")
+            raise AccountGone()
         status, task = created
         return with_etag(task, task.version, status)
 
@@ -78,13 +78,18 @@ class TaskController(Controller):
         rows = await state.tasks.list(
             user_id=user_id, completed=completed, after=after, limit=limit + 1
         )
+        if rows is None:
+            raise AccountGone()
         next_cursor = state.cursors.next_page(_SCOPE, rows, limit, lambda t: (t.created_at, t.id))
         return TaskPage(items=rows, next_cursor=next_cursor)
 
     @get("/stats", operation_id="getTaskStats", responses=errors(401))
     async def task_stats(self, user_id: UserId, state: State) -> TaskStats:
         """How many tasks the caller has: total, completed, pending."""
-        return await state.tasks.stats(user_id=user_id)
+        stats = await state.tasks.stats(user_id=user_id)
+        if stats is None:
+            raise AccountGone()
+        return stats
 
     @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404),
          response_headers=ETAG_HEADER)

@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
 from app.auth.limits import client_address, refuse_if_limited
-from app.errors import Unauthorized
+from app.errors import AccountGone, Unauthorized
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.openapi import errors
 from app.users.models import (
@@ -19,13 +19,6 @@ from app.users.models import (
     User,
     UserUpdate,
 )
-
-_GONE = "the account no longer exists"
-
-
-def _gone() -> Unauthorized:
-    return Unauthorized(_GONE)
-
 
 class AuthController(Controller):
     path = "/auth"
@@ -76,7 +69,7 @@ class MeController(Controller):
         """The caller's account."""
         user = await state.users.get(user_id=user_id)
         if user is None:
-            raise _gone()
+            raise AccountGone()
         return with_etag(user, user.version)
 
     @patch("/", operation_id="updateMe", responses=errors(401, 412), response_headers=ETAG_HEADER)
@@ -89,7 +82,7 @@ class MeController(Controller):
         user = await state.users.update(user_id=user_id, changes=data, if_match=versions)
         if user is None:
             raise await missing_or_stale(
-                versions, lambda: state.users.version(user_id=user_id), _gone()
+                versions, lambda: state.users.version(user_id=user_id), AccountGone()
             )
         return with_etag(user, user.version)
 
@@ -99,5 +92,5 @@ class MeController(Controller):
         versions = if_match_versions(if_match)
         if not await state.users.delete(user_id=user_id, if_match=versions):
             raise await missing_or_stale(
-                versions, lambda: state.users.version(user_id=user_id), _gone()
+                versions, lambda: state.users.version(user_id=user_id), AccountGone()
             )

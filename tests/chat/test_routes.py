@@ -255,6 +255,65 @@ async def test_a_tampered_cursor_is_400(client, alice):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body, problem", [
+    (b'{"title": 5}', "title"),
+    (b'{"title": ["a"]}', "title"),
+    (b'{"name": "x"}', "name"),
+    (b'{"title": "ok", "pinned": true}', "pinned"),
+    ('{"title": "%s"}' % ("x" * 201), "title"),
+    (b'{"title": "   "}', "title"),
+    (b'{"title": "a\\u0000b"}', "NUL"),
+    (b"[]", "object"),
+    (b'{"title": ', "truncated"),
+])
+async def test_bad_conversation_updates_are_400_naming_the_problem_and_change_nothing(
+    client, alice, body, problem
+):
+    conversation = await _conversation(client, alice, "kept")
+    path = f"/conversations/{conversation['id']}"
+    response = await client.patch(
+        path, content=body if isinstance(body, bytes) else body.encode(),
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert problem.lower() in response.text.lower()
+    assert (await client.get(path, headers=alice.headers)).json() == conversation
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"limit": 0}, "limit"),
+    ({"limit": 101}, "limit"),
+    ({"limit": "many"}, "limit"),
+    ({"before": "AAAAAAAAAAAAAAAAAAAA"}, "before"),
+    ({"before": "not a cursor"}, "before"),
+    ({"before": "x" * 600}, "before"),
+])
+async def test_bad_message_list_parameters_are_400_naming_them(client, alice, params, parameter):
+    conversation = await _conversation(client, alice)
+    await _say(client, alice, conversation["id"], "hello")
+    response = await client.get(f"/conversations/{conversation['id']}/messages", params=params,
+                                headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in str(response.json()["extra"])
+
+
+async def test_an_altered_before_cursor_is_400(client, alice):
+    conversation = await _conversation(client, alice)
+    for n in range(3):
+        await _say(client, alice, conversation["id"], f"m{n}")
+    path = f"/conversations/{conversation['id']}/messages"
+    cursor = (await client.get(path, params={"limit": 1},
+                               headers=alice.headers)).json()["next_cursor"]
+    assert cursor is not None
+    flipped = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    for bad in (flipped, cursor[:-3]):
+        response = await client.get(path, params={"before": bad}, headers=alice.headers)
+        assert response.status_code == 400, (bad, response.text)
+        assert response.json()["extra"] == {"parameter": "before"}
+
+
 async def test_patch_renames_clears_and_keeps_an_unsent_title(client, alice):
     conversation = await _conversation(client, alice, "before")
     path = f"/conversations/{conversation['id']}"

@@ -286,6 +286,76 @@ async def test_a_cursor_of_another_batch_or_status_is_400(client, alice):
         assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body, problem", [
+    (b'{"status": "done"}', "status"),
+    (b'{"status": null}', "status"),
+    (b'{"status": 1}', "status"),
+    (b"{}", "status"),
+    (b'{"status": "processing", "priority": 1}', "priority"),
+    (b'{"status": "processing", "metadata": {"k": "a\\u0000b"}}', "NUL"),
+    (b'{"status": "processing", "metadata": {"a\\u0000": 1}}', "NUL"),
+    (b'{"status": "processing", "metadata": {"k": ["\\u0000"]}}', "NUL"),
+    (b'{"status": "processing", "metadata": [1]}', "metadata"),
+    (b'{"status": "processing", "metadata": "x"}', "metadata"),
+])
+async def test_bad_essay_updates_are_400_naming_the_problem_and_change_nothing(
+    client, alice, body, problem
+):
+    batch = await _batch(client, alice, _essays(1, metadata={"a": 1}))
+    (essay,) = await _walk(client, alice, f"/batches/{batch['id']}/essays")
+    response = await client.patch(f"/essays/{essay['id']}", content=body,
+                                  headers={**alice.headers, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert problem in response.text
+    assert (await client.get(f"/essays/{essay['id']}", headers=alice.headers)).json() == essay
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"limit": 0}, "limit"),
+    ({"limit": 101}, "limit"),
+    ({"limit": "all"}, "limit"),
+    ({"cursor": "AAAAAAAAAAAAAAAAAAAA"}, "cursor"),
+    ({"cursor": "not a cursor"}, "cursor"),
+])
+async def test_bad_batch_list_parameters_are_400(client, alice, params, parameter):
+    await _batch(client, alice, _essays(1))
+    response = await client.get("/batches", params=params, headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in str(response.json()["extra"])
+
+
+async def test_an_altered_batch_list_cursor_is_400(client, alice):
+    for n in range(3):
+        await _batch(client, alice, _essays(1, f"b{n}"))
+    cursor = (await client.get("/batches", params={"limit": 1},
+                               headers=alice.headers)).json()["next_cursor"]
+    assert cursor is not None
+    flipped = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    for bad in (flipped, cursor[:-3]):
+        response = await client.get("/batches", params={"cursor": bad}, headers=alice.headers)
+        assert response.status_code == 400, (bad, response.text)
+        assert response.json()["extra"] == {"parameter": "cursor"}
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"status": "bogus"}, "status"),
+    ({"status": ""}, "status"),
+    ({"limit": 0}, "limit"),
+    ({"limit": 101}, "limit"),
+    ({"limit": "x"}, "limit"),
+    ({"cursor": "AAAAAAAAAAAAAAAAAAAA"}, "cursor"),
+])
+async def test_bad_batch_essay_list_parameters_are_400(client, alice, params, parameter):
+    batch = await _batch(client, alice, _essays(2))
+    response = await client.get(f"/batches/{batch['id']}/essays", params=params,
+                                headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in str(response.json()["extra"])
+
+
 async def test_missing_batch_and_essay_are_404(client, alice):
     for method, url, body in [("GET", "/batches/999", None), ("GET", "/batches/999/essays", None),
                               ("POST", "/batches/999/claim", {}), ("GET", "/essays/999", None),

@@ -42,3 +42,7 @@ def test_overrides_change_add_and_turn_off_actions():
 def test_bad_scenarios_and_weights_say_what_is_wrong(scenario, overrides, message):
     with pytest.raises(ScenarioError, match=message):
         weights(scenario, overrides)
+
+
+def test_the_mixed_scenario_does_every_action():
+    assert set(SCENARIOS["mixed"]) == set(ACTIONS)

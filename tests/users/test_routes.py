@@ -151,6 +151,29 @@ async def test_patch_me_with_stale_if_match_is_412(client, alice: Account):
     assert response.headers["ETag"] == '"2"'
 
 
+async def test_delete_me_with_stale_if_match_is_412_and_deletes_nothing(
+    client, alice: Account, database_url
+):
+    task = await create_task(client, alice)
+    renamed = await client.patch("/users/me", json={"name": "Renamed"}, headers=alice.headers)
+    assert renamed.headers["ETag"] == '"2"'
+    response = await client.delete("/users/me", headers={**alice.headers, "If-Match": '"1"'})
+    assert response.status_code == 412, response.text
+    assert response.headers["ETag"] == '"2"'
+    assert response.json()["extra"] == {"current_etag": '"2"'}
+    me = await client.get("/users/me", headers=alice.headers)
+    assert me.status_code == 200
+    assert me.json()["name"] == "Renamed"
+    assert (await client.get(f"/tasks/{task['id']}", headers=alice.headers)).status_code == 200
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1", alice.user_id) == 1
+    finally:
+        await conn.close()
+    fresh = await client.delete("/users/me", headers={**alice.headers, "If-Match": '"2"'})
+    assert fresh.status_code == 204
+
+
 async def test_delete_me_removes_the_account_and_everything_it_owns(
     client, alice: Account, bob: Account, database_url
 ):
@@ -180,8 +203,44 @@ async def test_delete_me_removes_the_account_and_everything_it_owns(
         await conn.close()
 
 
+async def _lists_of(client, who: Account) -> list[str]:
+    """Something in every list of tasks, chat and essays, and the paths of those lists: each would
+    have rows for an active account."""
+    conversation = await client.post("/conversations", json={"title": "c"}, headers=who.headers)
+    conversation_id = conversation.json()["id"]
+    said = await client.post(f"/conversations/{conversation_id}/messages",
+                             json={"role": "user", "content": "hi"}, headers=who.headers)
+    batch = await client.post("/batches", json={"essays": [{"content_id": "e1", "language": "en"}]},
+                              headers=who.headers)
+    assert (conversation.status_code, said.status_code, batch.status_code) == (201, 201, 201)
+    batch_id = batch.json()["id"]
+    return [
+        "/tasks", "/tasks?completed=false", "/tasks/stats", "/conversations",
+        f"/conversations/{conversation_id}/messages", "/batches", f"/batches/{batch_id}/essays",
+        f"/batches/{batch_id}/essays?status=pending",
+    ]
+
+
+async def _every_list_is_401(client, who: Account, paths: list[str]) -> None:
+    for path in paths:
+        response = await client.get(path, headers=who.headers)
+        assert response.status_code == 401, (path, response.text)
+        assert response.json()["detail"] == "the account no longer exists", path
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_every_list_has_rows_for_an_active_account(client, alice: Account):
+    await create_task(client, alice)
+    for path in await _lists_of(client, alice):
+        response = await client.get(path, headers=alice.headers)
+        assert response.status_code == 200, (path, response.text)
+        body = response.json()
+        assert body.get("items") or body.get("total"), (path, body)
+
+
 async def test_deleted_users_token_reads_and_writes_nothing(client, alice: Account):
     task = await create_task(client, alice)
+    lists = await _lists_of(client, alice)
     await client.delete("/users/me", headers=alice.headers)
     h = alice.headers
     assert (await client.get("/users/me", headers=h)).status_code == 401
@@ -189,13 +248,13 @@ async def test_deleted_users_token_reads_and_writes_nothing(client, alice: Accou
     assert (await client.delete("/users/me", headers=h)).status_code == 401
     assert (await client.post("/tasks", json={"title": "x"}, headers=h)).status_code == 401
     assert (await client.get(f"/tasks/{task['id']}", headers=h)).status_code == 404
-    listed = await client.get("/tasks", headers=h)
-    assert listed.status_code == 200 and listed.json()["items"] == []
+    await _every_list_is_401(client, alice, lists)
 
 
 async def test_deactivated_users_token_reads_and_writes_nothing(client, alice: Account,
                                                                 database_url):
     task = await create_task(client, alice)
+    lists = await _lists_of(client, alice)
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("UPDATE users SET is_active = false WHERE id = $1", alice.user_id)
@@ -208,10 +267,19 @@ async def test_deactivated_users_token_reads_and_writes_nothing(client, alice: A
                                headers=h)).status_code == 404
     assert (await client.delete(f"/tasks/{task['id']}", headers=h)).status_code == 404
     assert (await client.post("/tasks", json={"title": "x"}, headers=h)).status_code == 401
-    assert (await client.get("/tasks", headers=h)).json()["items"] == []
-    assert (await client.get("/tasks/stats", headers=h)).json()["total"] == 0
+    await _every_list_is_401(client, alice, lists)
     login = await client.post("/auth/login", json={"email": alice.email, "password": PASSWORD})
     assert login.status_code == 401
+
+
+async def test_an_active_accounts_empty_lists_are_200(client, alice: Account):
+    for path in ("/tasks", "/tasks?completed=true", "/conversations", "/batches"):
+        response = await client.get(path, headers=alice.headers)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json() == {"items": [], "next_cursor": None}, path
+    stats = await client.get("/tasks/stats", headers=alice.headers)
+    assert stats.status_code == 200
+    assert stats.json() == {"total": 0, "completed": 0, "pending": 0}
 
 
 def _token(secret: str = TEST_SECRET, algorithm: str = "HS256", **claims) -> str:

@@ -1,0 +1,74 @@
+"""Every load-test action, run once against the service on a real PostgreSQL: it makes its
+requests without a failure, and reports them by route template."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from app.loadtest.scenarios import ACTIONS
+from app.server import create_app
+from tests.helpers import served
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The route each action is there to exercise, as Locust reports it.
+ROUTES = {
+    "browse_tasks": ("GET", "/tasks"),
+    "open_task": ("GET", "/tasks/{id}"),
+    "task_stats": ("GET", "/tasks/stats"),
+    "create_task": ("POST", "/tasks"),
+    "complete_task": ("PATCH", "/tasks/{id}"),
+    "edit_task": ("PATCH", "/tasks/{id}"),
+    "delete_task": ("DELETE", "/tasks/{id}"),
+    "create_recipe": ("POST", "/recipes"),
+    "search_recipes": ("GET", "/recipes"),
+    "search_by_tag": ("GET", "/recipes"),
+    "search_by_ingredient": ("GET", "/recipes"),
+    "browse_favorites": ("GET", "/recipes"),
+    "browse_tags": ("GET", "/tags"),
+    "open_recipe": ("GET", "/recipes/{id}"),
+    "tag_recipe": ("PUT", "/recipes/{id}/tags"),
+    "favorite_recipe": ({"PUT", "DELETE"}, "/recipes/{id}/favorite"),
+    "record_history": ("POST", "/recipes/{id}/history"),
+    "read_history": ("GET", "/recipes/{id}/history"),
+    "browse_conversations": ("GET", "/conversations"),
+    "start_conversation": ("POST", "/conversations"),
+    "send_message": ("POST", "/conversations/{id}/messages"),
+    "read_messages": ("GET", "/conversations/{id}/messages"),
+    "submit_batch": ("POST", "/batches"),
+    "process_essays": ("POST", "/batches/{id}/claim"),
+    "check_batch": ("GET", "/batches/{id}"),
+    "browse_batches": ("GET", "/batches"),
+    "read_batch_essays": ("GET", "/batches/{id}/essays"),
+}
+
+
+def test_every_action_is_listed_with_its_route():
+    assert set(ROUTES) == set(ACTIONS)
+
+
+async def test_every_action_makes_its_requests_named_by_route_template(settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PGAPI_LOADTEST_")}
+    async with served(create_app(settings)) as http:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.loadtest.run_actions", str(http.base_url), cwd=ROOT,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert list(report) == ["on_start", *ACTIONS]
+    for action, requests in report.items():
+        assert requests, f"{action} made no request"
+        for method, name, status, error in requests:
+            assert error is None and status < 400, (action, method, name, status, error)
+            assert not re.search(r"/\d|\?", name), (action, name)
+    for action, (methods, route) in ROUTES.items():
+        made = {(method, name) for method, name, _, _ in report[action]}
+        methods = methods if isinstance(methods, set) else {methods}
+        assert any(m in methods and name == route for m, name in made), (action, made)
