@@ -56,6 +56,8 @@ _POSITION_NAME = {"newest": "after_created_at", "calories": "after_calories",
 
 for _name, _rule in [
     ("recipes_name_length", "name must be 1-200 characters, not blank"),
+    ("recipes_cuisine_type_length", "cuisine_type must be 1-50 characters, not blank"),
+    ("recipes_cuisine_type_not_blank", "cuisine_type must be 1-50 characters, not blank"),
     ("recipes_recipe_json_object",
      "recipe_json must be an object with ingredients and instructions lists"),
     ("recipes_recipe_json_size", "recipe_json is too large"),

@@ -73,6 +73,7 @@ async def test_create_keeps_the_whole_document_and_derives_total_time(client, al
     ({"name": "x", "recipe_json": [1, 2]}, "recipe_json"),
     ({"name": "x", "recipe_json": {**SOUP, "note": "nul\x00"}}, "NUL"),
     ({"name": "x", "recipe_json": {**SOUP, "blob": "x" * 70000}}, "recipe_json"),
+    ({"name": "x", "recipe_json": SOUP, "cuisine_type": " \t "}, "cuisine_type"),
     ({"name": "x", "recipe_json": SOUP, "difficulty": "extreme"}, "difficulty"),
     ({"name": "x", "recipe_json": SOUP, "prep_time": -1}, "prep_time"),
     ({"name": "x", "recipe_json": SOUP, "calories_per_serving": -5}, "calories_per_serving"),
