@@ -14,12 +14,11 @@ NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_
                   max_total_time=None, q=None, favorite=None)
 
 
-
-
 @pytest.fixture
 async def seeded(database_url):
-    """4000 users with 5 recipes each; user 7 with 5000 more, of which 20 use saffron, are named
-    'Saffron risotto' and tagged 'festive'; every other recipe is tagged 'everyday': analyzed."""
+    """4000 users with 5 recipes each, 'Dish 1' cooked once; user 7 with 5000 more, of which 20
+    use saffron, are named 'Saffron risotto' and tagged 'festive', and 'Stew 1' was cooked 2000
+    times; every other recipe is tagged 'everyday': analyzed."""
     conn = await asyncpg.connect(database_url)
     await conn.execute(
         "INSERT INTO users (email, name, password_hash) "
@@ -48,7 +47,15 @@ async def seeded(database_url):
         "SELECT r.user_id, r.id, t.id FROM recipes AS r, tags AS t "
         "WHERE (r.name LIKE 'Saffron%') = (t.name = 'festive')"
     )
-    await conn.execute("ANALYZE users; ANALYZE recipes; ANALYZE tags; ANALYZE recipe_tags")
+    await conn.execute(
+        "INSERT INTO recipe_history (user_id, recipe_id, ingredients_used, preferences_applied, "
+        "generated_at) "
+        "SELECT r.user_id, r.id, '[]', '{}', now() - n * interval '1 minute' "
+        "FROM recipes AS r, generate_series(1, 2000) AS n "
+        "WHERE (r.name = 'Dish 1' AND n = 1) OR (r.user_id = 7 AND r.name = 'Stew 1')"
+    )
+    await conn.execute("ANALYZE users; ANALYZE recipes; ANALYZE tags; ANALYZE recipe_tags; "
+                       "ANALYZE recipe_history")
     try:
         yield conn
     finally:
@@ -105,6 +112,21 @@ async def test_tag_filter_uses_the_tag_index(seeded):
                        after_created_at=INFINITY, after_id=0, limit=21,
                        **{**NO_FILTERS, "tag": "festive"})
     assert index_names(nodes) & {"recipe_tags_user_tag_idx", "recipe_tags_pkey"}
+    assert not _scans_a_big_table(nodes), describe(nodes)
+
+
+async def test_list_tags_reads_the_users_tag_links_by_index(seeded):
+    nodes = await plan(seeded, "recipes/list_tags", user_id=7, after_name="", limit=101)
+    assert "recipe_tags_user_tag_idx" in index_names(nodes), describe(nodes)
+    assert not _scans_a_big_table(nodes), describe(nodes)
+
+
+async def test_list_history_walks_its_index_without_sorting(seeded):
+    stew = await seeded.fetchval("SELECT id FROM recipes WHERE user_id = 7 AND name = 'Stew 1'")
+    nodes = await plan(seeded, "recipes/list_history", user_id=7, recipe_id=stew,
+                       after_generated_at=INFINITY, after_id=0, limit=21)
+    assert "recipe_history_user_recipe_generated_idx" in index_names(nodes), describe(nodes)
+    assert not _sorts(nodes), describe(nodes)
     assert not _scans_a_big_table(nodes), describe(nodes)
 
 

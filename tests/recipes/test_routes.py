@@ -38,6 +38,12 @@ async def _names(client, who: Account, **params) -> list[str]:
     raise AssertionError("pagination did not end")
 
 
+def _tampered(cursor: str) -> str:
+    """The cursor with one character of its signed payload changed."""
+    middle = len(cursor) // 2
+    return cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1:]
+
+
 async def _sql(database_url, query: str, *args):
     conn = await asyncpg.connect(database_url)
     try:
@@ -354,3 +360,76 @@ async def test_deleting_the_account_removes_all_its_recipes(client, alice, bob, 
 async def test_recipes_need_a_token(client):
     assert (await client.get("/recipes")).status_code == 401
     assert (await client.get("/tags")).status_code == 401
+
+
+async def test_tags_list_100_by_default_and_up_to_500(client, alice):
+    for n in range(6):
+        recipe = await _recipe(client, alice, f"r{n}")
+        await client.put(f"/recipes/{recipe['id']}/tags",
+                         json=[f"t{n * 20 + i:03}" for i in range(20)], headers=alice.headers)
+    first = (await client.get("/tags", headers=alice.headers)).json()
+    assert [t["name"] for t in first["items"]] == [f"t{i:03}" for i in range(100)]
+    rest = (await client.get("/tags", params={"cursor": first["next_cursor"]},
+                             headers=alice.headers)).json()
+    assert [t["name"] for t in rest["items"]] == [f"t{i:03}" for i in range(100, 120)]
+    assert rest["next_cursor"] is None
+    everything = (await client.get("/tags", params={"limit": 500}, headers=alice.headers)).json()
+    assert len(everything["items"]) == 120
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"), ({"limit": "ten"}, "limit"),
+    ({"cursor": "not a cursor!"}, "cursor"), ({"cursor": "x" * 513}, "cursor"),
+])
+async def test_bad_tag_list_parameters_are_400(client, alice, params, parameter):
+    response = await client.get("/tags", params=params, headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in response.text
+
+
+async def test_a_tampered_or_foreign_cursor_is_400_for_tags(client, alice):
+    recipe = await _recipe(client, alice)
+    await client.put(f"/recipes/{recipe['id']}/tags", json=["a", "b"], headers=alice.headers)
+    await _recipe(client, alice, "second")
+    cursor = (await client.get("/tags", params={"limit": 1}, headers=alice.headers)).json()[
+        "next_cursor"]
+    recipes_cursor = (await client.get("/recipes", params={"limit": 1},
+                                       headers=alice.headers)).json()["next_cursor"]
+    for bad in (_tampered(cursor), recipes_cursor):
+        response = await client.get("/tags", params={"cursor": bad}, headers=alice.headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["extra"] == {"parameter": "cursor"}
+    assert (await client.get("/tags", params={"cursor": cursor},
+                             headers=alice.headers)).json()["items"] == [
+        {"name": "b", "recipe_count": 1}]
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"limit": "-3"}, "limit"),
+    ({"cursor": "not a cursor!"}, "cursor"), ({"cursor": "x" * 513}, "cursor"),
+])
+async def test_bad_history_list_parameters_are_400(client, alice, params, parameter):
+    recipe = await _recipe(client, alice)
+    response = await client.get(f"/recipes/{recipe['id']}/history", params=params,
+                                headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in response.text
+
+
+async def test_a_history_cursor_is_400_when_tampered_or_from_another_recipe(client, alice):
+    soup, stew = await _recipe(client, alice), await _recipe(client, alice, "Stew")
+    for recipe in (soup, stew):
+        for _ in range(2):
+            await client.post(f"/recipes/{recipe['id']}/history", json={"ingredients_used": []},
+                              headers=alice.headers)
+    cursor = (await client.get(f"/recipes/{soup['id']}/history", params={"limit": 1},
+                               headers=alice.headers)).json()["next_cursor"]
+    for path, bad in [(f"/recipes/{soup['id']}/history", _tampered(cursor)),
+                      (f"/recipes/{stew['id']}/history", cursor)]:
+        response = await client.get(path, params={"cursor": bad}, headers=alice.headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["extra"] == {"parameter": "cursor"}
+    assert len((await client.get(f"/recipes/{soup['id']}/history", params={"cursor": cursor},
+                                 headers=alice.headers)).json()["items"]) == 1
