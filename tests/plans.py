@@ -39,3 +39,10 @@ def describe(nodes: list[dict]) -> str:
     return " > ".join(
         f"{n['Node Type']}({n.get('Index Name') or n.get('Relation Name') or ''})" for n in nodes
     )
+
+
+def below_limit(nodes: list[dict]) -> list[dict]:
+    """The main path under the first Limit: how a page's rows are found, without what is done to
+    the page afterwards (such as ordering its few rows again)."""
+    limit = next(n for n in nodes if n["Node Type"] == "Limit")
+    return main_path(list(_nodes(limit)))

@@ -66,6 +66,18 @@ for _name, _rule in [
     register_constraint(_name, InvalidInput(_rule))
 
 
+def _page(rows: list[Any]) -> list[Any] | None:
+    """The rows of a list that starts from the user's row (``FROM users LEFT JOIN (page)``): None
+    when there are none (the account is gone or deactivated), no rows for the one row of NULLs
+    of an empty page (a real row's first column, its key, is never NULL)."""
+    if not rows:
+        return None
+    first = rows[0]
+    if getattr(first, type(first).__struct_fields__[0]) is None:
+        return []
+    return rows
+
+
 def sort_key(sort: Sort, recipe: Recipe) -> tuple[Any, int]:
     """The keyset position of ``recipe`` in the ``sort`` order (NULLs sort last)."""
     if sort == "calories":
@@ -103,11 +115,12 @@ class RecipeRepository(Repository):
     async def list(
         self, *, user_id: int, sort: Sort, after: tuple[Any, int] | None, limit: int,
         filters: dict[str, Any],
-    ) -> list[Recipe]:
-        """Up to ``limit`` recipes matching the non-None ``filters``, in ``sort`` order."""
+    ) -> list[Recipe] | None:
+        """Up to ``limit`` recipes matching the non-None ``filters``, in ``sort`` order; None when
+        the account is gone or deactivated."""
         position, after_id = after if after is not None else FIRST_POSITION[sort]
-        return await self.all(_lists[sort], user_id=user_id, after_id=after_id, limit=limit,
-                              **{_POSITION_NAME[sort]: position}, **filters)
+        return _page(await self.all(_lists[sort], user_id=user_id, after_id=after_id,
+                                    limit=limit, **{_POSITION_NAME[sort]: position}, **filters))
 
     async def set_tags(
         self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None
@@ -118,8 +131,10 @@ class RecipeRepository(Repository):
         return await self.one(_set_tags, user_id=user_id, recipe_id=recipe_id, tags=tags,
                               if_match=if_match)
 
-    async def tags(self, *, user_id: int, after_name: str, limit: int) -> list[TagCount]:
-        return await self.all(_list_tags, user_id=user_id, after_name=after_name, limit=limit)
+    async def tags(self, *, user_id: int, after_name: str, limit: int) -> list[TagCount] | None:
+        """None when the account is gone or deactivated."""
+        return _page(await self.all(_list_tags, user_id=user_id, after_name=after_name,
+                                    limit=limit))
 
     async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> bool:
         """Mark or unmark; False when the recipe does not exist (or is someone else's)."""

@@ -44,6 +44,21 @@ def _tampered(cursor: str) -> str:
     return cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1:]
 
 
+# One request per list statement: each sort plain and filtered, each search, each favorites list.
+LISTS = [
+    ("/recipes", {}),
+    ("/recipes", {"sort": "calories", "cuisine": "french", "max_calories": "500"}),
+    ("/recipes", {"sort": "total_time", "difficulty": "easy", "favorite": "false"}),
+    ("/recipes", {"q": "leek"}),
+    ("/recipes", {"ingredient": "potato", "sort": "calories"}),
+    ("/recipes", {"tag": "soup", "sort": "total_time"}),
+    ("/recipes", {"favorite": "true"}),
+    ("/recipes", {"favorite": "true", "sort": "calories"}),
+    ("/recipes", {"favorite": "true", "sort": "total_time", "q": "leek"}),
+    ("/tags", {}),
+]
+
+
 async def _sql(database_url, query: str, *args):
     conn = await asyncpg.connect(database_url)
     try:
@@ -360,6 +375,30 @@ async def test_deleting_the_account_removes_all_its_recipes(client, alice, bob, 
 async def test_recipes_need_a_token(client):
     assert (await client.get("/recipes")).status_code == 401
     assert (await client.get("/tags")).status_code == 401
+
+
+@pytest.mark.parametrize("gone", ["deleted", "deactivated"])
+async def test_lists_answer_401_once_the_account_is_gone(client, alice, database_url, gone):
+    recipe = await _recipe(client, alice, cuisine_type="French", difficulty="easy",
+                           calories_per_serving=100)
+    await client.put(f"/recipes/{recipe['id']}/tags", json=["soup"], headers=alice.headers)
+    await client.put(f"/recipes/{recipe['id']}/favorite", headers=alice.headers)
+    if gone == "deleted":
+        assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
+    else:
+        await _sql(database_url, "UPDATE users SET is_active = false WHERE id = $1",
+                   alice.user_id)
+    for path, params in LISTS:
+        response = await client.get(path, params=params, headers=alice.headers)
+        assert response.status_code == 401, (path, params, response.text)
+        assert response.json()["detail"] == "the account no longer exists"
+
+
+async def test_an_account_with_nothing_to_list_gets_empty_pages(client, alice):
+    for path, params in LISTS:
+        response = await client.get(path, params=params, headers=alice.headers)
+        assert response.status_code == 200, (path, params, response.text)
+        assert response.json() == {"items": [], "next_cursor": None}
 
 
 async def test_tags_list_100_by_default_and_up_to_500(client, alice):
