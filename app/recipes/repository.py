@@ -30,6 +30,15 @@ _lists = {
     "total_time": sql("recipes/list_recipes_by_total_time", "user_id", "after_total_time",
                       "after_id", "limit", *_FILTERS, row=Recipe),
 }
+_OTHER_FILTERS = tuple(f for f in _FILTERS if f != "favorite")
+_favorite_lists = {
+    "newest": sql("recipes/list_favorite_recipes_newest", "user_id", "after_created_at",
+                  "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+    "calories": sql("recipes/list_favorite_recipes_by_calories", "user_id", "after_calories",
+                    "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+    "total_time": sql("recipes/list_favorite_recipes_by_total_time", "user_id",
+                      "after_total_time", "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+}
 _ensure_tags = sql("recipes/ensure_tags", "tags")
 _set_tags = sql("recipes/set_recipe_tags", "user_id", "recipe_id", "tags", "if_match", row=Recipe)
 _list_tags = sql("recipes/list_tags", "user_id", "after_name", "limit", row=TagCount)
@@ -117,10 +126,18 @@ class RecipeRepository(Repository):
         filters: dict[str, Any],
     ) -> list[Recipe] | None:
         """Up to ``limit`` recipes matching the non-None ``filters``, in ``sort`` order; None when
-        the account is gone or deactivated."""
+        the account is gone or deactivated. Favorites (favorite=true) have statements of their
+        own, which start from favorite_recipes."""
         position, after_id = after if after is not None else FIRST_POSITION[sort]
-        return _page(await self.all(_lists[sort], user_id=user_id, after_id=after_id,
-                                    limit=limit, **{_POSITION_NAME[sort]: position}, **filters))
+        values = {"user_id": user_id, "after_id": after_id, "limit": limit,
+                  _POSITION_NAME[sort]: position}
+        if filters["favorite"]:
+            query = _favorite_lists[sort]
+            values.update((name, filters[name]) for name in _OTHER_FILTERS)
+        else:
+            query = _lists[sort]
+            values.update(filters)
+        return _page(await self.all(query, **values))
 
     async def set_tags(
         self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None

@@ -12,13 +12,24 @@ from tests.plans import below_limit, describe, index_names, main_path, plan
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_calories=None,
                   max_total_time=None, q=None, favorite=None)
+# Each sort: its list, its favorites list, the index it walks, and its first keyset position.
+SORTS = {
+    "newest": ("list_recipes_newest", "list_favorite_recipes_newest", "recipes_user_created_idx",
+               {"after_created_at": INFINITY}),
+    "calories": ("list_recipes_by_calories", "list_favorite_recipes_by_calories",
+                 "recipes_user_calories_idx", {"after_calories": float("-inf")}),
+    "total_time": ("list_recipes_by_total_time", "list_favorite_recipes_by_total_time",
+                   "recipes_user_total_time_idx", {"after_total_time": -1}),
+}
+SORT_INDEXES = {index for _, _, index, _ in SORTS.values()}
 
 
 @pytest.fixture
 async def seeded(database_url):
-    """4000 users with 5 recipes each, 'Dish 1' cooked once; user 7 with 5000 more, of which 20
-    use saffron, are named 'Saffron risotto' and tagged 'festive', and 'Stew 1' was cooked 2000
-    times; every other recipe is tagged 'everyday': analyzed."""
+    """4000 users with 5 recipes each, 'Dish 1' and 'Dish 3' their favorites and 'Dish 1' cooked
+    once; user 7 with 5000 more, of which 20 use saffron, are named 'Saffron risotto' and tagged
+    'festive', every 100th is a favorite, and 'Stew 1' was cooked 2000 times; every other recipe is
+    tagged 'everyday': analyzed."""
     conn = await asyncpg.connect(database_url)
     await conn.execute(
         "INSERT INTO users (email, name, password_hash) "
@@ -48,6 +59,11 @@ async def seeded(database_url):
         "WHERE (r.name LIKE 'Saffron%') = (t.name = 'festive')"
     )
     await conn.execute(
+        "INSERT INTO favorite_recipes (user_id, recipe_id) "
+        "SELECT r.user_id, r.id FROM recipes AS r "
+        "WHERE r.name IN ('Dish 1', 'Dish 3') OR (r.user_id = 7 AND r.id % 100 = 0)"
+    )
+    await conn.execute(
         "INSERT INTO recipe_history (user_id, recipe_id, ingredients_used, preferences_applied, "
         "generated_at) "
         "SELECT r.user_id, r.id, '[]', '{}', now() - n * interval '1 minute' "
@@ -55,7 +71,7 @@ async def seeded(database_url):
         "WHERE (r.name = 'Dish 1' AND n = 1) OR (r.user_id = 7 AND r.name = 'Stew 1')"
     )
     await conn.execute("ANALYZE users; ANALYZE recipes; ANALYZE tags; ANALYZE recipe_tags; "
-                       "ANALYZE recipe_history")
+                       "ANALYZE favorite_recipes; ANALYZE recipe_history")
     try:
         yield conn
     finally:
@@ -112,6 +128,18 @@ async def test_tag_filter_uses_the_tag_index(seeded):
                        after_created_at=INFINITY, after_id=0, limit=21,
                        **{**NO_FILTERS, "tag": "festive"})
     assert index_names(nodes) & {"recipe_tags_user_tag_idx", "recipe_tags_pkey"}
+    assert not _scans_a_big_table(nodes), describe(nodes)
+
+
+@pytest.mark.parametrize("sort", SORTS)
+async def test_favorites_start_from_the_users_favorites(seeded, sort):
+    _, favorites, sort_index, first = SORTS[sort]
+    nodes = await plan(seeded, f"recipes/{favorites}", user_id=7, after_id=0, limit=21,
+                       **first, **{k: v for k, v in NO_FILTERS.items() if k != "favorite"})
+    page = below_limit(nodes)
+    assert "favorite_recipes_pkey" in index_names(page), describe(nodes)
+    assert "recipes_pkey" in index_names(page), describe(nodes)
+    assert not index_names(page) & SORT_INDEXES, describe(nodes)
     assert not _scans_a_big_table(nodes), describe(nodes)
 
 

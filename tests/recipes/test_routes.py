@@ -298,6 +298,39 @@ async def test_favorites_are_idempotent_and_filterable(client, alice):
     assert (await client.put("/recipes/999999/favorite", headers=alice.headers)).status_code == 404
 
 
+async def test_favorites_combine_with_other_filters_and_page_in_every_sort(client, alice, bob):
+    recipes = {}
+    for name, calories, prep, cuisine in [("a", 300, 5, "French"), ("b", None, 50, "Thai"),
+                                          ("c", 100, None, "french"), ("d", 100, 20, "French"),
+                                          ("e", 50, 20, "Thai"), ("f", 10, 1, "French")]:
+        recipes[name] = await _recipe(client, alice, name, calories_per_serving=calories,
+                                      prep_time=prep, cuisine_type=cuisine)
+    for name in "abcde":
+        await client.put(f"/recipes/{recipes[name]['id']}/favorite", headers=alice.headers)
+    await client.put(f"/recipes/{recipes['d']['id']}/tags", json=["quick"], headers=alice.headers)
+    theirs = await _recipe(client, bob, "a")
+    await client.put(f"/recipes/{theirs['id']}/favorite", headers=bob.headers)
+    assert await _names(client, alice, favorite="true") == ["e", "d", "c", "b", "a"]
+    assert await _names(client, alice, favorite="true", sort="calories") == ["e", "c", "d", "a",
+                                                                              "b"]
+    assert await _names(client, alice, favorite="true", sort="total_time") == ["a", "d", "e",
+                                                                                "b", "c"]
+    assert await _names(client, alice, favorite="true", cuisine="FRENCH") == ["d", "c", "a"]
+    assert await _names(client, alice, favorite="true", max_calories=100,
+                        sort="calories") == ["e", "c", "d"]
+    assert await _names(client, alice, favorite="true", tag="quick") == ["d"]
+    assert await _names(client, alice, favorite="true", q="A") == ["a"]
+    assert await _names(client, alice, favorite="true", ingredient="leek", limit=20) == [
+        "e", "d", "c", "b", "a"]
+    assert await _names(client, alice, favorite="false") == ["f"]
+    page = (await client.get("/recipes", params={"favorite": "true", "limit": 2},
+                             headers=alice.headers)).json()
+    assert [r["favorite"] for r in page["items"]] == [True, True]
+    unfiltered = await client.get("/recipes", params={"cursor": page["next_cursor"]},
+                                  headers=alice.headers)
+    assert unfiltered.status_code == 400
+
+
 async def test_history_is_recorded_and_listed_newest_first(client, alice):
     recipe = await _recipe(client, alice)
     path = f"/recipes/{recipe['id']}/history"
