@@ -3,7 +3,7 @@
 -- position (after_calories, after_id; the first page passes '-Infinity' and 0). No row when the
 -- account is gone or deactivated; one row of NULLs for an empty page. Served by users_pkey, then
 -- favorite_recipes_pkey (user_id, recipe_id): the user's favorites, each joined to its recipe by
--- recipes_pkey, then sorted.
+-- recipes_pkey, then sorted. Run with a custom plan, after use_custom_plans.
 SELECT r.id, r.name, r.description, r.cuisine_type, r.difficulty, r.prep_time, r.cook_time,
        r.total_time, r.servings, r.calories_per_serving, r.protein_per_serving,
        r.carbs_per_serving, r.fat_per_serving, r.confidence_score, r.image_url, r.recipe_json,

@@ -2,10 +2,10 @@
 -- fewest calories per serving first (unknown last), after the keyset position (after_calories,
 -- after_id; the first page passes '-Infinity' and 0). No row when the account is gone or
 -- deactivated; one row of NULLs for an empty page. Served by users_pkey and
--- recipes_user_calories_idx (user_id, coalesce(calories_per_serving, 'Infinity'), id);
--- ?ingredient= by recipes_user_ingredients_idx (GIN containment), ?q= by
--- recipes_user_name_trgm_idx (trigrams), ?tag= by recipe_tags_user_tag_idx (the user's recipe
--- ids with that tag, collected once). ?favorite=true: list_favorite_recipes_by_calories.
+-- recipes_user_calories_idx (user_id, coalesce(calories_per_serving, 'Infinity'), id); with a
+-- custom plan (after use_custom_plans, as the repository runs searches): ?q= by
+-- recipes_user_name_trgm_idx, ?ingredient= by recipes_user_ingredients_idx, ?tag= by
+-- recipe_tags_user_tag_idx and recipes_pkey. ?favorite=true: list_favorite_recipes_by_calories.
 SELECT r.id, r.name, r.description, r.cuisine_type, r.difficulty, r.prep_time, r.cook_time,
        r.total_time, r.servings, r.calories_per_serving, r.protein_per_serving,
        r.carbs_per_serving, r.fat_per_serving, r.confidence_score, r.image_url, r.recipe_json,

@@ -1,4 +1,6 @@
-"""The recipes queries use the indexes their headers name, on tables big enough for it to matter."""
+"""The recipes queries use the indexes their headers name, on tables big enough for it to matter:
+as EXPLAIN shows them, and as the repository really runs them on a pooled connection whose cached
+plans are generic (built for the average user, not for the one asking)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from tests.plans import below_limit, describe, index_names, main_path, plan
+from app.db.queries import load_queries
+from app.recipes.repository import RecipeRepository
+from tests.plans import below_limit, describe, index_names, main_path, plan, traced_database
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_calories=None,
@@ -88,47 +92,61 @@ def _sorts(nodes: list[dict]) -> bool:
     return any(n["Node Type"] in ("Sort", "Incremental Sort") for n in main_path(nodes))
 
 
-async def test_newest_walks_the_created_index_without_sorting(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
-                       after_created_at=INFINITY, after_id=0, limit=21, **NO_FILTERS)
-    assert "recipes_user_created_idx" in index_names(nodes), describe(nodes)
+async def _list(db, sort: str, **filters) -> list:
+    """The first page of user 7's list, as the route asks for it (limit 20, plus one)."""
+    return await RecipeRepository(db).list(user_id=7, sort=sort, after=None, limit=21,
+                                           filters={**NO_FILTERS, **filters})
+
+
+@pytest.mark.parametrize("sort", SORTS)
+async def test_an_unfiltered_list_is_one_statement_settling_on_a_generic_plan(seeded,
+                                                                              database_url, sort):
+    """Six runs and PostgreSQL reuses a generic plan, which walks the sort's index: the right plan
+    for any user, since it stops at the end of the page."""
+    name, _, index, _ = SORTS[sort]
+    query = load_queries()[f"recipes/{name}"]
+    async with traced_database(database_url) as (db, trace):
+        for _ in range(6):
+            await _list(db, sort)
+        trace.clear()
+        recipes = await _list(db, sort)
+        statements, (nodes,) = list(trace.statements), trace.plans
+        trace.clear()
+        await _list(db, sort, difficulty="easy", max_total_time=60)
+        filtered = list(trace.statements)
+        (generic_plans,) = await db.fetchrow(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement = $1", query.sql)
+    assert len(recipes) == 21
+    assert statements == filtered == [query.sql]
+    assert generic_plans > 0
+    assert index in index_names(below_limit(nodes)), describe(nodes)
     assert not _sorts(below_limit(nodes)), describe(nodes)
 
 
-async def test_calories_walks_its_expression_index_without_sorting(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_by_calories", user_id=7,
-                       after_calories=float("-inf"), after_id=0, limit=21, **NO_FILTERS)
-    assert "recipes_user_calories_idx" in index_names(nodes), describe(nodes)
-    assert not _sorts(below_limit(nodes)), describe(nodes)
-
-
-async def test_total_time_walks_its_expression_index_without_sorting(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_by_total_time", user_id=7,
-                       after_total_time=-1, after_id=0, limit=21, **NO_FILTERS)
-    assert "recipes_user_total_time_idx" in index_names(nodes), describe(nodes)
-    assert not _sorts(below_limit(nodes)), describe(nodes)
-
-
-async def test_ingredient_filter_uses_the_gin_containment_index(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
-                       after_created_at=INFINITY, after_id=0, limit=21,
-                       **{**NO_FILTERS, "ingredient": "SAFFRON"})
-    assert "recipes_user_ingredients_idx" in index_names(nodes), describe(nodes)
-
-
-async def test_name_search_uses_the_trigram_index(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
-                       after_created_at=INFINITY, after_id=0, limit=21,
-                       **{**NO_FILTERS, "q": "risott"})
-    assert "recipes_user_name_trgm_idx" in index_names(nodes), describe(nodes)
-
-
-async def test_tag_filter_uses_the_tag_index(seeded):
-    nodes = await plan(seeded, "recipes/list_recipes_newest", user_id=7,
-                       after_created_at=INFINITY, after_id=0, limit=21,
-                       **{**NO_FILTERS, "tag": "festive"})
-    assert index_names(nodes) & {"recipe_tags_user_tag_idx", "recipe_tags_pkey"}
-    assert not _scans_a_big_table(nodes), describe(nodes)
+@pytest.mark.parametrize(("filters", "index", "count"), [
+    ({"q": "risott"}, "recipes_user_name_trgm_idx", 20),
+    ({"ingredient": "SAFFRON"}, "recipes_user_ingredients_idx", 20),
+    ({"tag": "festive"}, "recipe_tags_user_tag_idx", 20),
+    ({"favorite": True}, "favorite_recipes_pkey", 21),
+], ids=["q", "ingredient", "tag", "favorite"])
+async def test_a_search_uses_its_index_even_where_cached_plans_are_generic(
+    seeded, database_url, filters, index, count
+):
+    """The generic plan of a search walks the sort index (right for a user with five recipes,
+    it reads all 5005 of user 7's): searches are planned for their values in a transaction."""
+    custom_plans = load_queries()["recipes/use_custom_plans"].sql
+    async with traced_database(database_url, "force_generic_plan") as (db, trace):
+        for sort, (name, favorites, sort_index, _) in SORTS.items():
+            query = load_queries()[f"recipes/{favorites if 'favorite' in filters else name}"]
+            await _list(db, sort, **filters)
+            trace.clear()
+            recipes = await _list(db, sort, **filters)
+            assert len(recipes) == count
+            assert trace.statements[0].startswith("BEGIN")
+            assert trace.statements[1:] == [custom_plans, query.sql, "COMMIT;"]
+            (nodes,) = trace.plans
+            assert index in index_names(nodes), describe(nodes)
+            assert sort_index not in index_names(below_limit(nodes)), describe(nodes)
 
 
 @pytest.mark.parametrize("sort", SORTS)
