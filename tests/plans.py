@@ -1,10 +1,16 @@
-"""EXPLAIN helpers for the plan tests: the real query text, literal arguments, the plan's nodes."""
+"""EXPLAIN helpers for the plan tests: the real query text, literal arguments, the plan's nodes;
+and a traced pool, for the plans PostgreSQL really executes for a repository."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
+import asyncpg
+
+from app.db.pool import Database, init_connection
 from app.db.queries import load_queries
 
 
@@ -64,3 +70,68 @@ def describe(nodes: list[dict]) -> str:
     return " > ".join(
         f"{n['Node Type']}({n.get('Index Name') or n.get('Relation Name') or ''})" for n in nodes
     )
+
+
+def below_limit(nodes: list[dict]) -> list[dict]:
+    """The main path under the first Limit: how a page's rows are found, without what is done to
+    the page afterwards (such as ordering its few rows again)."""
+    limit = next(n for n in nodes if n["Node Type"] == "Limit")
+    return main_path(list(_nodes(limit)))
+
+
+class Trace:
+    """What one connection ran, from PostgreSQL's own log messages sent to the client: the text
+    of each statement (log_statement = all) and the nodes of each plan executed (auto_explain)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.plans: list[list[dict]] = []
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.plans.clear()
+
+    def collect(self, _conn: object, message: asyncpg.PostgresLogMessage) -> None:
+        text = message.message
+        if text.startswith("duration: ") and "plan:\n" in text:
+            self.plans.append(list(_nodes(json.loads(text.split("plan:\n", 1)[1])["Plan"])))
+        elif text.startswith(("statement: ", "execute ")):
+            self.statements.append(text.split(": ", 1)[1])
+
+
+@asynccontextmanager
+async def traced_database(database_url: str, plan_cache_mode: str = "auto"
+                          ) -> AsyncIterator[tuple[Database, Trace]]:
+    """The service's ``Database`` over a pool of one connection that is traced. With
+    ``plan_cache_mode`` force_generic_plan every prepared statement runs the generic plan that a
+    pooled connection settles on for a statement it runs often (PostgreSQL's choice after five
+    runs whenever that plan does not look costlier), built for the average user. Loading
+    auto_explain needs a superuser, as the owner of the tests' databases is."""
+    trace = Trace()
+
+    async def init(conn: asyncpg.Connection) -> None:
+        await init_connection(conn)
+        await conn.execute("LOAD 'auto_explain'")
+
+    async def setup(conn: asyncpg.Connection) -> None:
+        """On each acquire: the pool drops a connection's listeners when it is released."""
+        conn.add_log_listener(trace.collect)
+
+    async def keep_session(conn: asyncpg.Connection) -> None:
+        """Keep the settings (the default reset runs RESET ALL)."""
+
+    settings = {"auto_explain.log_min_duration": "0", "auto_explain.log_format": "json",
+                "log_statement": "all", "client_min_messages": "log",
+                "plan_cache_mode": plan_cache_mode}
+    with warnings.catch_warnings():
+        # asyncpg warns about a listener left on a connection going back to its pool: it is
+        # meant to stay until then.
+        warnings.filterwarnings("ignore", ".* is being released to the pool but has 1 active log",
+                                asyncpg.InterfaceWarning)
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=init,
+                                         setup=setup, reset=keep_session,
+                                         server_settings=settings)
+        try:
+            yield Database(pool, acquire_timeout=5.0), trace
+        finally:
+            await pool.close()

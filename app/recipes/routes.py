@@ -76,6 +76,10 @@ def _not_found() -> NotFound:
     return NotFound("recipe not found")
 
 
+def _gone() -> Unauthorized:
+    return Unauthorized("the account no longer exists")
+
+
 class RecipeController(Controller):
     path = "/recipes"
     tags = ["recipes"]
@@ -94,7 +98,7 @@ class RecipeController(Controller):
             create=lambda db: state.recipes.on(db).create(user_id=user_id, data=data),
         )
         if result is None:
-            raise Unauthorized("the account no longer exists")
+            raise _gone()
         status, recipe = result
         return with_etag(recipe, recipe.version, status)
 
@@ -129,6 +133,8 @@ class RecipeController(Controller):
             after = state.cursors.decode(scope, cursor, _CURSOR_TYPES[sort])
         rows = await state.recipes.list(user_id=user_id, sort=sort, after=after, limit=limit + 1,
                                         filters=filters)
+        if rows is None:
+            raise _gone()
         next_cursor = state.cursors.next_page(scope, rows, limit, lambda r: sort_key(sort, r))
         return RecipePage(items=rows, next_cursor=next_cursor)
 
@@ -267,5 +273,7 @@ class TagController(Controller):
         if cursor is not None:
             (after,) = state.cursors.decode("tags", cursor, tuple[str])
         rows = await state.recipes.tags(user_id=user_id, after_name=after, limit=limit + 1)
+        if rows is None:
+            raise _gone()
         next_cursor = state.cursors.next_page("tags", rows, limit, lambda t: (t.name,))
         return TagPage(items=rows, next_cursor=next_cursor)

@@ -38,6 +38,27 @@ async def _names(client, who: Account, **params) -> list[str]:
     raise AssertionError("pagination did not end")
 
 
+def _tampered(cursor: str) -> str:
+    """The cursor with one character of its signed payload changed."""
+    middle = len(cursor) // 2
+    return cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1:]
+
+
+# One request per list statement: each sort plain and filtered, each search, each favorites list.
+LISTS = [
+    ("/recipes", {}),
+    ("/recipes", {"sort": "calories", "cuisine": "french", "max_calories": "500"}),
+    ("/recipes", {"sort": "total_time", "difficulty": "easy", "favorite": "false"}),
+    ("/recipes", {"q": "leek"}),
+    ("/recipes", {"ingredient": "potato", "sort": "calories"}),
+    ("/recipes", {"tag": "soup", "sort": "total_time"}),
+    ("/recipes", {"favorite": "true"}),
+    ("/recipes", {"favorite": "true", "sort": "calories"}),
+    ("/recipes", {"favorite": "true", "sort": "total_time", "q": "leek"}),
+    ("/tags", {}),
+]
+
+
 async def _sql(database_url, query: str, *args):
     conn = await asyncpg.connect(database_url)
     try:
@@ -73,6 +94,7 @@ async def test_create_keeps_the_whole_document_and_derives_total_time(client, al
     ({"name": "x", "recipe_json": [1, 2]}, "recipe_json"),
     ({"name": "x", "recipe_json": {**SOUP, "note": "nul\x00"}}, "NUL"),
     ({"name": "x", "recipe_json": {**SOUP, "blob": "x" * 70000}}, "recipe_json"),
+    ({"name": "x", "recipe_json": SOUP, "cuisine_type": " \t "}, "cuisine_type"),
     ({"name": "x", "recipe_json": SOUP, "difficulty": "extreme"}, "difficulty"),
     ({"name": "x", "recipe_json": SOUP, "prep_time": -1}, "prep_time"),
     ({"name": "x", "recipe_json": SOUP, "calories_per_serving": -5}, "calories_per_serving"),
@@ -276,6 +298,39 @@ async def test_favorites_are_idempotent_and_filterable(client, alice):
     assert (await client.put("/recipes/999999/favorite", headers=alice.headers)).status_code == 404
 
 
+async def test_favorites_combine_with_other_filters_and_page_in_every_sort(client, alice, bob):
+    recipes = {}
+    for name, calories, prep, cuisine in [("a", 300, 5, "French"), ("b", None, 50, "Thai"),
+                                          ("c", 100, None, "french"), ("d", 100, 20, "French"),
+                                          ("e", 50, 20, "Thai"), ("f", 10, 1, "French")]:
+        recipes[name] = await _recipe(client, alice, name, calories_per_serving=calories,
+                                      prep_time=prep, cuisine_type=cuisine)
+    for name in "abcde":
+        await client.put(f"/recipes/{recipes[name]['id']}/favorite", headers=alice.headers)
+    await client.put(f"/recipes/{recipes['d']['id']}/tags", json=["quick"], headers=alice.headers)
+    theirs = await _recipe(client, bob, "a")
+    await client.put(f"/recipes/{theirs['id']}/favorite", headers=bob.headers)
+    assert await _names(client, alice, favorite="true") == ["e", "d", "c", "b", "a"]
+    assert await _names(client, alice, favorite="true", sort="calories") == ["e", "c", "d", "a",
+                                                                              "b"]
+    assert await _names(client, alice, favorite="true", sort="total_time") == ["a", "d", "e",
+                                                                                "b", "c"]
+    assert await _names(client, alice, favorite="true", cuisine="FRENCH") == ["d", "c", "a"]
+    assert await _names(client, alice, favorite="true", max_calories=100,
+                        sort="calories") == ["e", "c", "d"]
+    assert await _names(client, alice, favorite="true", tag="quick") == ["d"]
+    assert await _names(client, alice, favorite="true", q="A") == ["a"]
+    assert await _names(client, alice, favorite="true", ingredient="leek", limit=20) == [
+        "e", "d", "c", "b", "a"]
+    assert await _names(client, alice, favorite="false") == ["f"]
+    page = (await client.get("/recipes", params={"favorite": "true", "limit": 2},
+                             headers=alice.headers)).json()
+    assert [r["favorite"] for r in page["items"]] == [True, True]
+    unfiltered = await client.get("/recipes", params={"cursor": page["next_cursor"]},
+                                  headers=alice.headers)
+    assert unfiltered.status_code == 400
+
+
 async def test_history_is_recorded_and_listed_newest_first(client, alice):
     recipe = await _recipe(client, alice)
     path = f"/recipes/{recipe['id']}/history"
@@ -353,3 +408,100 @@ async def test_deleting_the_account_removes_all_its_recipes(client, alice, bob, 
 async def test_recipes_need_a_token(client):
     assert (await client.get("/recipes")).status_code == 401
     assert (await client.get("/tags")).status_code == 401
+
+
+@pytest.mark.parametrize("gone", ["deleted", "deactivated"])
+async def test_lists_answer_401_once_the_account_is_gone(client, alice, database_url, gone):
+    recipe = await _recipe(client, alice, cuisine_type="French", difficulty="easy",
+                           calories_per_serving=100)
+    await client.put(f"/recipes/{recipe['id']}/tags", json=["soup"], headers=alice.headers)
+    await client.put(f"/recipes/{recipe['id']}/favorite", headers=alice.headers)
+    if gone == "deleted":
+        assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
+    else:
+        await _sql(database_url, "UPDATE users SET is_active = false WHERE id = $1",
+                   alice.user_id)
+    for path, params in LISTS:
+        response = await client.get(path, params=params, headers=alice.headers)
+        assert response.status_code == 401, (path, params, response.text)
+        assert response.json()["detail"] == "the account no longer exists"
+
+
+async def test_an_account_with_nothing_to_list_gets_empty_pages(client, alice):
+    for path, params in LISTS:
+        response = await client.get(path, params=params, headers=alice.headers)
+        assert response.status_code == 200, (path, params, response.text)
+        assert response.json() == {"items": [], "next_cursor": None}
+
+
+async def test_tags_list_100_by_default_and_up_to_500(client, alice):
+    for n in range(6):
+        recipe = await _recipe(client, alice, f"r{n}")
+        await client.put(f"/recipes/{recipe['id']}/tags",
+                         json=[f"t{n * 20 + i:03}" for i in range(20)], headers=alice.headers)
+    first = (await client.get("/tags", headers=alice.headers)).json()
+    assert [t["name"] for t in first["items"]] == [f"t{i:03}" for i in range(100)]
+    rest = (await client.get("/tags", params={"cursor": first["next_cursor"]},
+                             headers=alice.headers)).json()
+    assert [t["name"] for t in rest["items"]] == [f"t{i:03}" for i in range(100, 120)]
+    assert rest["next_cursor"] is None
+    everything = (await client.get("/tags", params={"limit": 500}, headers=alice.headers)).json()
+    assert len(everything["items"]) == 120
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"), ({"limit": "ten"}, "limit"),
+    ({"cursor": "not a cursor!"}, "cursor"), ({"cursor": "x" * 513}, "cursor"),
+])
+async def test_bad_tag_list_parameters_are_400(client, alice, params, parameter):
+    response = await client.get("/tags", params=params, headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in response.text
+
+
+async def test_a_tampered_or_foreign_cursor_is_400_for_tags(client, alice):
+    recipe = await _recipe(client, alice)
+    await client.put(f"/recipes/{recipe['id']}/tags", json=["a", "b"], headers=alice.headers)
+    await _recipe(client, alice, "second")
+    cursor = (await client.get("/tags", params={"limit": 1}, headers=alice.headers)).json()[
+        "next_cursor"]
+    recipes_cursor = (await client.get("/recipes", params={"limit": 1},
+                                       headers=alice.headers)).json()["next_cursor"]
+    for bad in (_tampered(cursor), recipes_cursor):
+        response = await client.get("/tags", params={"cursor": bad}, headers=alice.headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["extra"] == {"parameter": "cursor"}
+    assert (await client.get("/tags", params={"cursor": cursor},
+                             headers=alice.headers)).json()["items"] == [
+        {"name": "b", "recipe_count": 1}]
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"limit": "-3"}, "limit"),
+    ({"cursor": "not a cursor!"}, "cursor"), ({"cursor": "x" * 513}, "cursor"),
+])
+async def test_bad_history_list_parameters_are_400(client, alice, params, parameter):
+    recipe = await _recipe(client, alice)
+    response = await client.get(f"/recipes/{recipe['id']}/history", params=params,
+                                headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["status_code"] == 400
+    assert parameter in response.text
+
+
+async def test_a_history_cursor_is_400_when_tampered_or_from_another_recipe(client, alice):
+    soup, stew = await _recipe(client, alice), await _recipe(client, alice, "Stew")
+    for recipe in (soup, stew):
+        for _ in range(2):
+            await client.post(f"/recipes/{recipe['id']}/history", json={"ingredients_used": []},
+                              headers=alice.headers)
+    cursor = (await client.get(f"/recipes/{soup['id']}/history", params={"limit": 1},
+                               headers=alice.headers)).json()["next_cursor"]
+    for path, bad in [(f"/recipes/{soup['id']}/history", _tampered(cursor)),
+                      (f"/recipes/{stew['id']}/history", cursor)]:
+        response = await client.get(path, params={"cursor": bad}, headers=alice.headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["extra"] == {"parameter": "cursor"}
+    assert len((await client.get(f"/recipes/{soup['id']}/history", params={"cursor": cursor},
+                                 headers=alice.headers)).json()["items"]) == 1
