@@ -38,11 +38,13 @@ def reads(nodes: list[dict], relation: str) -> list[tuple[str, str | None]]:
 
 
 def page_of_active_user(nodes: list[dict], index: str) -> bool:
-    """Whether the plan has a list query's shape: one users_pkey probe as the outer side of the
-    top nested loop (so it runs once), and the page a LIMIT over an ordered scan of ``index``,
-    directly or as the outer side of nested loops that look up something per row (so no sort, and
-    no more rows read than the page needs)."""
+    """Whether the plan has a list query's shape: at most a sort of the page's rows on top, then one
+    users_pkey probe as the outer side of the top nested loop (so it runs once), and the page a
+    LIMIT over an ordered scan of ``index``, directly or as the outer side of nested loops that look
+    up something per row (so no sort below the LIMIT, and no more rows read than the page needs)."""
     top = nodes[0]
+    if top["Node Type"] == "Sort":
+        top = top["Plans"][0]
     if top["Node Type"] != "Nested Loop" or len(top["Plans"]) != 2:
         return False
     outer, inner = top["Plans"]

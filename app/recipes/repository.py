@@ -79,18 +79,6 @@ for _name, _rule in [
     register_constraint(_name, InvalidInput(_rule))
 
 
-def _page(rows: list[Any]) -> list[Any] | None:
-    """The rows of a list that starts from the user's row (``FROM users LEFT JOIN (page)``): None
-    when there are none (the account is gone or deactivated), no rows for the one row of NULLs
-    of an empty page (a real row's first column, its key, is never NULL)."""
-    if not rows:
-        return None
-    first = rows[0]
-    if getattr(first, type(first).__struct_fields__[0]) is None:
-        return []
-    return rows
-
-
 def sort_key(sort: Sort, recipe: Recipe) -> tuple[Any, int]:
     """The keyset position of ``recipe`` in the ``sort`` order (NULLs sort last)."""
     if sort == "calories":
@@ -160,11 +148,11 @@ class RecipeRepository(Repository):
             query = _lists[sort]
             values.update(filters)
             if all(filters[name] is None for name in _INDEXED_FILTERS):
-                return _page(await self.all(query, **values))
+                return await self.page(query, **values)
         async with self.db.transaction() as conn:
             search = self.on(conn)
             await search.execute(_use_custom_plans)
-            return _page(await search.all(query, **values))
+            return await search.page(query, **values)
 
     async def set_tags(
         self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None
@@ -177,8 +165,7 @@ class RecipeRepository(Repository):
 
     async def tags(self, *, user_id: int, after_name: str, limit: int) -> list[TagCount] | None:
         """None when the account is gone or deactivated."""
-        return _page(await self.all(_list_tags, user_id=user_id, after_name=after_name,
-                                    limit=limit))
+        return await self.page(_list_tags, user_id=user_id, after_name=after_name, limit=limit)
 
     async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> bool:
         """Mark or unmark; False when the recipe does not exist (or is someone else's)."""

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import InvalidInput, NotFound, Unauthorized
+from app.errors import AccountGone, InvalidInput, NotFound
 from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
 from app.idempotency import IdempotencyKey, created
 from app.openapi import errors
@@ -76,10 +76,6 @@ def _not_found() -> NotFound:
     return NotFound("recipe not found")
 
 
-def _gone() -> Unauthorized:
-    return Unauthorized("the account no longer exists")
-
-
 class RecipeController(Controller):
     path = "/recipes"
     tags = ["recipes"]
@@ -98,7 +94,7 @@ class RecipeController(Controller):
             create=lambda db: state.recipes.on(db).create(user_id=user_id, data=data),
         )
         if result is None:
-            raise _gone()
+            raise AccountGone()
         status, recipe = result
         return with_etag(recipe, recipe.version, status)
 
@@ -134,7 +130,7 @@ class RecipeController(Controller):
         rows = await state.recipes.list(user_id=user_id, sort=sort, after=after, limit=limit + 1,
                                         filters=filters)
         if rows is None:
-            raise _gone()
+            raise AccountGone()
         next_cursor = state.cursors.next_page(scope, rows, limit, lambda r: sort_key(sort, r))
         return RecipePage(items=rows, next_cursor=next_cursor)
 
@@ -274,6 +270,6 @@ class TagController(Controller):
             (after,) = state.cursors.decode("tags", cursor, tuple[str])
         rows = await state.recipes.tags(user_id=user_id, after_name=after, limit=limit + 1)
         if rows is None:
-            raise _gone()
+            raise AccountGone()
         next_cursor = state.cursors.next_page("tags", rows, limit, lambda t: (t.name,))
         return TagPage(items=rows, next_cursor=next_cursor)

@@ -1,10 +1,10 @@
--- list_conversations: a page of an active user's conversations, newest activity (updated_at) first,
--- strictly after the keyset position (after_updated_at, after_id); the first page passes 'infinity'
--- and 0. No row when the user is gone or deactivated, one row of NULLs when the page is empty;
--- joined to one users row, the page keeps its order. Each row carries its message count and last
--- message: one probe of messages_user_conversation_created_idx per row of the page, no N+1 round
--- trips. Served by users_pkey (id) and conversations_user_updated_idx
--- (user_id, updated_at DESC, id DESC).
+-- list_conversations: a page of an active user's conversations, newest activity (updated_at)
+-- first, strictly after the keyset position (after_updated_at, after_id); the first page passes
+-- 'infinity' and 0. No row when the user is gone or deactivated, one row of NULLs when the page is
+-- empty. The outer ORDER BY sorts only the page's rows (a join promises no order). Each row
+-- carries its message count and last message: one probe of messages_user_conversation_created_idx
+-- per row of the page, no N+1 round trips. Served by users_pkey (id) and
+-- conversations_user_updated_idx (user_id, updated_at DESC, id DESC).
 SELECT c.id, c.title, c.message_count, c.created_at, c.updated_at, c.version,
        c.last_message_id, c.last_message_role, c.last_message_content, c.last_message_created_at
 FROM users AS u
@@ -27,4 +27,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS c ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY c.updated_at DESC, c.id DESC;

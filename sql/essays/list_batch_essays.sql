@@ -1,7 +1,8 @@
 -- list_batch_essays: a page of a batch's essays in the order they were sent (by id), strictly after
 -- after_id (the first page passes 0). No row when the user is gone or deactivated, one row of NULLs
--- when the page is empty (or the batch missing); joined to one users row, the page keeps its order.
--- Served by users_pkey (id) and essays_user_batch_idx (user_id, batch_id, id).
+-- when the page is empty (or the batch missing). The outer ORDER BY sorts only the page's rows (a
+-- join promises no order). Served by users_pkey (id) and essays_user_batch_idx
+-- (user_id, batch_id, id).
 SELECT e.id, e.batch_id, e.content_id, e.language, e.text, e.metadata, e.status, e.created_at,
        e.updated_at, e.version
 FROM users AS u
@@ -16,4 +17,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS e ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY e.id;

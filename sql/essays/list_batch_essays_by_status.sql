@@ -16,4 +16,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS e ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY e.id;

@@ -1,9 +1,9 @@
 -- list_batches: a page of an active user's batches, newest first, strictly after the keyset
 -- position (after_created_at, after_id); the first page passes 'infinity' and 0. No row when the
--- user is gone or deactivated, one row of NULLs when the page is empty; joined to one users row,
--- the page keeps its order. Each with its counts per status (one index-only scan of
--- essays_user_batch_status_idx per batch of the page). Served by users_pkey (id) and
--- batches_user_created_idx (user_id, created_at DESC, id DESC).
+-- user is gone or deactivated, one row of NULLs when the page is empty. The outer ORDER BY sorts
+-- only the page's rows (a join promises no order). Each with its counts per status (one
+-- index-only scan of essays_user_batch_status_idx per batch of the page). Served by users_pkey (id)
+-- and batches_user_created_idx (user_id, created_at DESC, id DESC).
 SELECT b.id, b.name, b.total, b.pending, b.processing, b.completed, b.failed,
        b.created_at, b.updated_at, b.version
 FROM users AS u
@@ -27,4 +27,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS b ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY b.created_at DESC, b.id DESC;

@@ -1,7 +1,7 @@
 -- list_tasks: a page of an active user's tasks, newest first, strictly after the keyset position
 -- (after_created_at, after_id); the first page passes 'infinity' and 0. No row when the user is
--- gone or deactivated, one row of NULLs when the page is empty; joined to one users row, the page
--- keeps its order. Served by users_pkey (id) and tasks_user_created_idx
+-- gone or deactivated, one row of NULLs when the page is empty. The outer ORDER BY sorts only the
+-- page's rows (a join promises no order). Served by users_pkey (id) and tasks_user_created_idx
 -- (user_id, created_at DESC, id DESC).
 SELECT t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version
 FROM users AS u
@@ -14,4 +14,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS t ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY t.created_at DESC, t.id DESC;

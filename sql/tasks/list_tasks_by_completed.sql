@@ -13,4 +13,5 @@ LEFT JOIN (
     LIMIT :'limit'
 ) AS t ON true
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+ORDER BY t.created_at DESC, t.id DESC;
