@@ -145,10 +145,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await create_pool(settings, dsn)
         passwords = Passwords(settings)
+        db = Database(pool, settings.pool_acquire_timeout)
         try:
             async with pool.acquire() as conn:
                 await verify_queries(conn, queries.values())
-            db = Database(pool, settings.pool_acquire_timeout)
             state = app.state
             state.db = db
             state.passwords = passwords
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         finally:
             app.state.accepting = False
             passwords.close()
+            await db.close()
             await pool.close()
 
     assert settings.jwt_secret is not None

@@ -133,7 +133,9 @@ async def traced_database(database_url: str, plan_cache_mode: str = "auto"
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=init,
                                          setup=setup, reset=keep_session,
                                          server_settings=settings)
+        db = Database(pool, acquire_timeout=5.0)
         try:
-            yield Database(pool, acquire_timeout=5.0), trace
+            yield db, trace
         finally:
+            await db.close()
             await pool.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -72,83 +73,152 @@ async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
 
 
 class Database:
-    """The pool, with an acquire timeout on every use, and releases that do not hold up the
-    request.
+    """Connections for requests, with a time limit on waiting for one.
 
-    Two measured costs of asyncpg's pool on the hot path (GET /tasks/{id}, CPU per request):
-
-    - ``acquire(timeout=...)`` wraps the wait in ``wait_for`` and ``shield`` (an extra task per
-      request) and applies the timeout again to the release: about 5%. Here an ``asyncio.timeout``
-      wraps a plain ``pool.acquire()`` instead; cancelling that is safe, asyncpg puts the connection
-      holder back when it is interrupted.
-    - ``await pool.release(conn)`` shields the release in a task of its own and suspends the
-      request until that task has run, one more trip through the event loop for every request:
-      about 7%. Here the release is started as a task and the request goes on with its response;
-      the connection is back in the pool on the loop's next iteration, as it would have been. The
-      tasks are referenced until they finish (asyncio keeps only weak references) and their errors
-      are logged; ``pool.close()`` waits for every connection to be released, so shutdown still
-      waits for them.
+    asyncpg's pool connects, initializes and replaces connections; going through its ``acquire``
+    and ``release`` for every statement cost 17% of the CPU time of GET /tasks/{id} (py-spy, see
+    BENCHMARKS.md): a timeout, a holder and proxy per acquire, and per release a shielded task and
+    an inactivity timer. So the Database keeps the connections it has taken from the pool in a
+    free list. A statement pops one (no await when one is free), takes a new one from the pool
+    while fewer than the pool's size are out, or waits in line, for at most ``acquire_timeout``
+    (then TimeoutError, which the API answers with 503). When the statement succeeded, the
+    connection goes to the next in line or back on the free list: the same connection, in the
+    state the statement left it, which for a statement that succeeded outside a transaction, or
+    a transaction that ended, is as good as new (the service never changes session state). When
+    anything went wrong (an error, a cancellation, a lost connection) it goes back to asyncpg's
+    pool instead, in a task of its own: the pool rolls back, waits out a cancelled query, or
+    replaces a broken connection, and the next statement takes a connection from the pool again.
+    ``close()`` gives every connection back before the pool closes.
     """
 
-    __slots__ = ("pool", "acquire_timeout", "_releasing")
+    __slots__ = ("pool", "acquire_timeout", "_free", "_waiting", "_out", "_limit", "_releasing")
 
     def __init__(self, pool: asyncpg.Pool, acquire_timeout: float):
         self.pool = pool
         self.acquire_timeout = acquire_timeout
+        self._free: list[asyncpg.Connection] = []
+        self._waiting: deque[asyncio.Future] = deque()
+        self._out = 0  # connections taken from the pool and not given back
+        self._limit = pool.get_max_size()
         self._releasing: set[asyncio.Task] = set()
 
     async def _acquire(self) -> asyncpg.Connection:
-        """A pooled connection, waiting at most ``acquire_timeout`` for one (TimeoutError)."""
+        if self._free:
+            return self._free.pop()
         async with asyncio.timeout(self.acquire_timeout):
-            return await self.pool.acquire()
+            while True:
+                if self._free:
+                    return self._free.pop()
+                if self._out < self._limit:
+                    self._out += 1
+                    try:
+                        return await self.pool.acquire()
+                    except BaseException:
+                        self._out -= 1
+                        raise
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiting.append(waiter)
+                try:
+                    conn = await waiter
+                except BaseException:
+                    # Handed a connection at the very moment the wait ended: pass it on.
+                    if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                        self._reuse(waiter.result())
+                    raise
+                if conn is not None:
+                    return conn
+                # None: a connection went back to the pool, so there is room to take one.
 
-    def _release(self, conn: asyncpg.Connection) -> None:
+    def _reuse(self, conn: asyncpg.Connection) -> None:
+        """After success: to the next in line, else onto the free list."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        self._free.append(conn)
+
+    def _give_back(self, conn: asyncpg.Connection) -> None:
+        """After a failure: back to asyncpg's pool, which cleans it up or replaces it; the next
+        in line may take a connection from the pool in its place."""
+        self._out -= 1
         task = asyncio.get_running_loop().create_task(self.pool.release(conn))
         self._releasing.add(task)
         task.add_done_callback(self._released)
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     def _released(self, task: asyncio.Task) -> None:
         self._releasing.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("releasing a connection failed: %r", task.exception())
 
-    # The four single-statement methods acquire and release inline rather than through
-    # ``connection()``: a generator-based context manager costs more than the rest of the wrapper.
+    async def close(self) -> None:
+        """Give every free connection back to the pool (call when no request is running)."""
+        free, self._free = self._free, []
+        for conn in free:
+            self._out -= 1
+            await self.pool.release(conn)
+        if self._releasing:
+            await asyncio.gather(*self._releasing, return_exceptions=True)
+
+    # The four single-statement methods are written out rather than built on ``connection()``: a
+    # generator-based context manager costs more than the rest of the wrapper.
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         conn = await self._acquire()
         try:
-            return await conn.fetchrow(query, *args)
-        finally:
-            self._release(conn)
+            row = await conn.fetchrow(query, *args)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        self._reuse(conn)
+        return row
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         conn = await self._acquire()
         try:
-            return await conn.fetch(query, *args)
-        finally:
-            self._release(conn)
+            rows = await conn.fetch(query, *args)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        self._reuse(conn)
+        return rows
 
     async def fetchval(self, query: str, *args: Any) -> Any:
         conn = await self._acquire()
         try:
-            return await conn.fetchval(query, *args)
-        finally:
-            self._release(conn)
+            value = await conn.fetchval(query, *args)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        self._reuse(conn)
+        return value
 
     async def execute(self, query: str, *args: Any) -> str:
         conn = await self._acquire()
         try:
-            return await conn.execute(query, *args)
-        finally:
-            self._release(conn)
+            status = await conn.execute(query, *args)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        self._reuse(conn)
+        return status
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         conn = await self._acquire()
         try:
             yield conn
-        finally:
-            self._release(conn)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        if conn.is_in_transaction():  # left open by the caller: let the pool roll it back
+            self._give_back(conn)
+        else:
+            self._reuse(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
