@@ -27,6 +27,7 @@ from pathlib import Path
 
 import asyncpg
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from app.auth.tokens import Tokens
 from app.db import migrations
@@ -145,8 +146,8 @@ class Cluster:
 
 def seeded(url: str, *, users: int, per_user: int) -> Dataset:
     """Seed ``users`` users of ``per_user`` tasks each into the migrated database at ``url``."""
-    print(f"seeding {url.rsplit('/', 1)[-1].split('?')[0]}: {users:,} users x {per_user:,} tasks",
-          file=sys.stderr)
+    name = conninfo_to_dict(url).get("dbname")
+    print(f"seeding {name}: {users:,} users x {per_user:,} tasks", file=sys.stderr)
     user_ids = asyncio.run(seed(url, users=users, tasks_per_user=per_user, password=PASSWORD,
                                 prefix="bench", argon2=(1, 1024, 1), rng=random.Random(7)))
     blocks = fetch(url, "task_blocks", user_ids=user_ids)
