@@ -121,22 +121,32 @@ class Database:
                 try:
                     conn = await waiter
                 except BaseException:
-                    # Handed a connection at the very moment the wait ended: pass it on.
-                    if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
-                        self._reuse(waiter.result())
+                    # Handed a connection (or a place in the pool) at the very moment the wait
+                    # ended: pass it on to the next in line.
+                    if waiter.done() and not waiter.cancelled():
+                        if waiter.result() is None:
+                            self._hand_on(None)
+                        else:
+                            self._reuse(waiter.result())
                     raise
                 if conn is not None:
                     return conn
                 # None: a connection went back to the pool, so there is room to take one.
 
-    def _reuse(self, conn: asyncpg.Connection) -> None:
-        """After success: to the next in line, else onto the free list."""
+    def _hand_on(self, conn: asyncpg.Connection | None) -> bool:
+        """Give the first one still waiting in line ``conn`` (None: room to take one from the
+        pool); False when nobody waits."""
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(conn)
-                return
-        self._free.append(conn)
+                return True
+        return False
+
+    def _reuse(self, conn: asyncpg.Connection) -> None:
+        """After success: to the next in line, else onto the free list."""
+        if not self._hand_on(conn):
+            self._free.append(conn)
 
     def _give_back(self, conn: asyncpg.Connection) -> None:
         """After a failure: back to asyncpg's pool, which cleans it up or replaces it; the next
@@ -145,11 +155,7 @@ class Database:
         task = asyncio.get_running_loop().create_task(self.pool.release(conn))
         self._releasing.add(task)
         task.add_done_callback(self._released)
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        self._hand_on(None)
 
     def _released(self, task: asyncio.Task) -> None:
         self._releasing.discard(task)

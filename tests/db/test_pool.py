@@ -119,3 +119,17 @@ async def test_a_release_that_fails_is_logged_and_forgotten(db, caplog):
     await _settled(db)
     assert "releasing a connection failed" in caplog.text
     assert db._out == 0
+
+
+async def test_a_place_in_the_pool_is_passed_on_when_its_waiter_has_gone(db):
+    held = [await db._acquire() for _ in range(db.pool.get_max_size())]
+    first = asyncio.ensure_future(db.fetchval("SELECT 9"))
+    second = asyncio.ensure_future(db.fetchval("SELECT 10"))
+    await asyncio.sleep(0.05)
+    db._give_back(held.pop())  # room for one: the first in line is told ...
+    first.cancel()  # ... but gives up before it runs, so the second must hear of it
+    assert await asyncio.wait_for(second, 1) == 10
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    for conn in held:
+        db._reuse(conn)
