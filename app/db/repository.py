@@ -47,28 +47,28 @@ class Repository:
             return None
         return query.row(*row) if query.row is not None else row
 
-    async def all(self, query: Query, **values: Any) -> list[Any]:
+    async def _rows(self, query: Query, values: dict[str, Any]) -> list[asyncpg.Record]:
         try:
-            rows = await self.db.fetch(query.sql, *query.args(values))
+            return await self.db.fetch(query.sql, *query.args(values))
         except Exception as exc:
             _raise_translated(exc)
+
+    @staticmethod
+    def _decoded(query: Query, rows: list[asyncpg.Record]) -> list[Any]:
         make = query.row
         return [make(*r) for r in rows] if make is not None else rows
+
+    async def all(self, query: Query, **values: Any) -> list[Any]:
+        return self._decoded(query, await self._rows(query, values))
 
     async def page(self, query: Query, **values: Any) -> list[Any] | None:
         """The rows of a list query that joins its page to the caller's users row (``FROM users
         LEFT JOIN (page) ON true WHERE`` the user is active): None when there is no row (the
         account is gone or deactivated), an empty list when its one row is NULLs (an empty page)."""
-        try:
-            rows = await self.db.fetch(query.sql, *query.args(values))
-        except Exception as exc:
-            _raise_translated(exc)
+        rows = await self._rows(query, values)
         if not rows:
             return None
-        if rows[0][0] is None:
-            return []
-        make = query.row
-        return [make(*r) for r in rows] if make is not None else rows
+        return [] if rows[0][0] is None else self._decoded(query, rows)
 
     async def value(self, query: Query, **values: Any) -> Any:
         try:
