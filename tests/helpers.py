@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import uvicorn
 from litestar import Litestar
@@ -65,3 +66,20 @@ async def served(app: Litestar, forwarded_allow_ips: str = "127.0.0.1"
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, 30)
+
+
+async def fail_inserts(database_url: str, table: str, condition: str, constraint: str) -> None:
+    """Make every INSERT into ``table`` raise ``condition`` (a PL/pgSQL condition name) naming
+    ``constraint``: a trigger standing in for a race the test cannot time."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f"""
+            CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE {condition} USING CONSTRAINT = '{constraint}';
+            END $$;
+            CREATE TRIGGER fail_insert BEFORE INSERT ON {table}
+                FOR EACH ROW EXECUTE FUNCTION fail_insert();
+        """)
+    finally:
+        await conn.close()

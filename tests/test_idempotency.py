@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from app.idempotency import IdempotentRequest, prune_expired
 from app.server import create_app
 from app.tasks.models import TaskCreate
-from tests.helpers import Account, register, served
+from tests.helpers import Account, fail_inserts, register, served
 
 
 def _keyed(who: Account, key: str) -> dict[str, str]:
@@ -269,18 +269,7 @@ async def test_a_key_that_vanishes_before_it_can_be_replayed_is_409(
 ):
     """The statement found the key stored, but by the time its response is read it was pruned:
     nothing to replay, nothing written; the client retries. (A trigger stands in for the race.)"""
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute("""
-            CREATE FUNCTION pretend_stored() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE unique_violation USING CONSTRAINT = 'idempotency_keys_pkey';
-            END $$;
-            CREATE TRIGGER pretend_stored BEFORE INSERT ON idempotency_keys
-                FOR EACH ROW EXECUTE FUNCTION pretend_stored();
-        """)
-    finally:
-        await conn.close()
+    await fail_inserts(database_url, "idempotency_keys", "unique_violation", "idempotency_keys_pkey")
     response = await client.post("/tasks", json={"title": "t"}, headers=_keyed(alice, "gone"))
     assert response.status_code == 409, response.text
     assert response.headers["Retry-After"] == "1"

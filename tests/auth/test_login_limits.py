@@ -22,7 +22,7 @@ from app.auth.limits import (
 from app.config import Settings
 from app.errors import TooManyRequests
 from app.server import create_app
-from tests.helpers import PASSWORD, served
+from tests.helpers import PASSWORD, fail_inserts, served
 
 OWNER = "owner@example.com"
 WRONG = "not the password"
@@ -271,18 +271,7 @@ async def test_an_account_deleted_during_its_login_gets_401_and_no_token(http, d
     """The account vanishes between the password check and recording the login (a trigger stands
     in for the race): as if it never existed."""
     await _register(http)
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute("""
-            CREATE FUNCTION pretend_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE foreign_key_violation USING CONSTRAINT = 'login_addresses_user_fkey';
-            END $$;
-            CREATE TRIGGER pretend_deleted BEFORE INSERT ON login_addresses
-                FOR EACH ROW EXECUTE FUNCTION pretend_deleted();
-        """)
-    finally:
-        await conn.close()
+    await fail_inserts(database_url, "login_addresses", "foreign_key_violation", "login_addresses_user_fkey")
     response = await _login(http, HOME, PASSWORD)
     assert response.status_code == 401, response.text
     assert response.json()["detail"] == "email or password is incorrect"
