@@ -10,6 +10,9 @@ each figure is the median over the rounds.
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -58,9 +61,6 @@ CEILING_SHARE = {"get": 0.5}  # the service's requests/s as a share of the const
 
 def _bodies(server: Server, data: Dataset) -> dict[str, str]:
     """What the service answers to each endpoint, for the constant-JSON server to answer with."""
-    import json
-    import urllib.request
-
     def call(method: str, path: str, body: dict | None = None) -> str:
         request = urllib.request.Request(server.url + path, method=method,
                                          data=json.dumps(body).encode() if body else None)
@@ -132,8 +132,6 @@ def _measure(args: argparse.Namespace, data: Dataset, servers: dict[str, Server]
 
 
 def _progress(round_number: int, label: str, name: str, sample: Sample) -> None:
-    import sys
-
     print(f"round {round_number + 1}  {label:<20} {name:<14} {sample.rps:>9.0f} req/s  "
           f"p50 {sample.p50_ms:6.2f} ms  p99 {sample.p99_ms:7.2f} ms  errors {sample.errors}",
           file=sys.stderr)

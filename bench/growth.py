@@ -16,6 +16,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from app.db.embedded import pg_bin_dir
 from bench.stack import (
     ROOT,
     Cluster,
@@ -27,7 +28,6 @@ from bench.stack import (
     wrk,
     wrk_script,
 )
-from app.db.embedded import pg_bin_dir
 
 SIZES = {"1,000 tasks": (1, 1000), "1,000,000 tasks": (1000, 1000)}  # users, tasks per user
 REQUESTS = (("get", 1, "GET /tasks/{id}"), ("list", 1, "GET /tasks, first page"),

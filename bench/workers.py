@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 import statistics
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from bench.stack import ROOT, BenchError, Cluster, median_sample, service, wrk, wrk_script
+from bench.stack import (
+    ROOT,
+    BenchError,
+    Cluster,
+    median_sample,
+    service,
+    wrk,
+    wrk_script,
+)
 
 WORKERS = (1, 2)
 
