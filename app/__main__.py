@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # seed and loadtest parse their own options.
     if argv and argv[0] == "seed":
-        from app.seed import main as seed_main
+        from app.cli.seed import main as seed_main
 
         return seed_main(argv[1:])
     if argv and argv[0] == "loadtest":

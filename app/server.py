@@ -17,36 +17,36 @@ from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
 
 from app import __version__
-from app.auth.limits import (
+from app.accounts.limits import (
     LoginAttemptRepository,
     LoginLimits,
     prune_expired_failures,
     prune_untrusted_addresses,
 )
-from app.auth.passwords import Passwords
-from app.auth.tokens import Tokens
+from app.accounts.passwords import Passwords
+from app.accounts.tokens import Tokens
 from app.chat.repository import ChatRepository
 from app.chat.routes import ConversationController
 from app.config import Settings, ensure_jwt_secret, load_settings
 from app.db.errors import translate
 from app.db.pool import Database, create_pool
 from app.db.queries import load_queries, verify_queries
-from app.errors import AppError, ErrorBody, InvalidInput
+from app.kit.errors import AppError, ErrorBody, InvalidInput
 from app.essays.repository import EssayRepository
 from app.essays.routes import BatchController, EssayController
-from app.etag import IF_MATCH_PATTERN
-from app.health import HealthController
-from app.idempotency import KEY_PATTERN, prune_expired
-from app.openapi import describe_exactly, query_parameters
-from app.pagination import Cursors
-from app.pruning import prune_periodically
+from app.http.etag import IF_MATCH_PATTERN
+from app.health.routes import HealthController
+from app.idempotency.keys import KEY_PATTERN, prune_expired
+from app.http.openapi import describe_exactly, query_parameters
+from app.http.pagination import Cursors
+from app.kit.jobs import prune_periodically
 from app.recipes.repository import RecipeRepository
 from app.recipes.routes import RecipeController, TagController
 from app.tasks.repository import TaskRepository
 from app.tasks.routes import TaskController
-from app.users.repository import UserRepository
-from app.users.routes import AuthController, MeController
-from app.validation import NO_NUL, NOT_BLANK
+from app.accounts.repository import UserRepository
+from app.accounts.routes import AuthController, MeController
+from app.http.validation import NO_NUL, NOT_BLANK
 
 log = logging.getLogger("app")
 

@@ -27,7 +27,7 @@ from bench.stack import BenchError, Cluster, service, wrk, wrk_script
 # of the specific parts with a frame anywhere in its stack; failing that, to the general part of
 # its innermost frame that matches one (its own frame, else its caller's, and so on).
 SPECIFIC = (
-    ("authentication", ("(app/auth/", "(jwt/")),
+    ("authentication", ("(app/accounts/tokens.py", "(app/http/auth.py", "(jwt/")),
     ("pool acquire/release", ("Database._acquire", "Pool.release", "Pool._acquire",
                               "PoolConnectionHolder", "shield (", "(asyncio/timeouts.py")),
     ("query (asyncpg)", ("(asyncpg/",)),

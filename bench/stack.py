@@ -29,12 +29,12 @@ import asyncpg
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from app.auth.tokens import Tokens
+from app.accounts.tokens import Tokens
 from app.db import migrations
 from app.db.embedded import pg_bin_dir, start_embedded
 from app.db.queries import parse
-from app.pagination import Cursors
-from app.seed import seed
+from app.http.pagination import Cursors
+from app.cli.seed import seed
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent

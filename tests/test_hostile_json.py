@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from app.validation import MAX_DEPTH
+from app.http.validation import MAX_DEPTH
 from tests.helpers import Account
 
 RECIPE = {"ingredients": [{"name": "Leek"}], "instructions": ["Boil"]}

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from app.idempotency import IdempotentRequest, prune_expired
+from app.idempotency.keys import IdempotentRequest, prune_expired
 from app.server import create_app
 from app.tasks.models import TaskCreate
 from tests.helpers import Account, fail_inserts, register, served

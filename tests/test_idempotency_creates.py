@@ -1,5 +1,5 @@
 """Idempotency keys on every create besides POST /tasks (which tests/test_idempotency.py covers):
-the transactional path of app.idempotency.created."""
+the transactional path of app.idempotency.keys.created."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import re
 
 import msgspec
 
-from app.etag import IF_MATCH_PATTERN
-from app.validation import NO_NUL, NOT_BLANK
+from app.http.etag import IF_MATCH_PATTERN
+from app.http.validation import NO_NUL, NOT_BLANK
 
 PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login"}
 

@@ -9,8 +9,8 @@ import msgspec
 import pytest
 
 from app.essays.models import EssayInput
-from app.users.models import RegisterRequest, UserUpdate
-from app.validation import END
+from app.accounts.models import RegisterRequest, UserUpdate
+from app.http.validation import END
 
 
 @pytest.mark.parametrize("kind, good, bad", [

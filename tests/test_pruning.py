@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from app.errors import Unavailable
-from app.pruning import prune_periodically
+from app.kit.errors import Unavailable
+from app.kit.jobs import prune_periodically
 
 
 async def test_a_failing_pruner_is_logged_and_the_others_keep_running(caplog):
@@ -27,7 +27,7 @@ async def test_a_failing_pruner_is_logged_and_the_others_keep_running(caplog):
         calls.append("bug")
         raise RuntimeError("a bug")
 
-    caplog.set_level(logging.INFO, logger="app.pruning")
+    caplog.set_level(logging.INFO, logger="app.kit.jobs")
     loop = asyncio.create_task(prune_periodically(
         {"expired keys": keys, "away": database_away, "buggy": bug}, interval=0.01))
     try:

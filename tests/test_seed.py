@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 
-from app.seed import DEFAULT_PASSWORD, main as seed_main, seeded_email
+from app.cli.seed import DEFAULT_PASSWORD, main as seed_main, seeded_email
 
 ROOT = Path(__file__).resolve().parents[1]
 

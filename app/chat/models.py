@@ -8,7 +8,7 @@ from typing import Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import text
+from app.http.validation import text
 
 Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
 Content = text(10000, min_length=1, description="1-10000 characters.")

@@ -9,7 +9,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from app.auth.guard import AUTH_DEPENDENCIES, UserId
+from app.http.auth import AUTH_DEPENDENCIES, UserId
 from app.chat.models import (
     Conversation,
     ConversationCreate,
@@ -19,12 +19,12 @@ from app.chat.models import (
     MessageCreate,
     MessagePage,
 )
-from app.errors import AccountGone, NotFound
-from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
-from app.idempotency import IdempotencyKey, created
-from app.openapi import errors
-from app.pagination import MAX_CURSOR_LENGTH, Cursor, Limit
-from app.validation import MAX_BIGINT
+from app.kit.errors import AccountGone, NotFound
+from app.http.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency.keys import IdempotencyKey, created
+from app.http.openapi import errors
+from app.http.pagination import MAX_CURSOR_LENGTH, Cursor, Limit
+from app.http.validation import MAX_BIGINT
 
 ConversationId = Annotated[
     int, PathParameter(ge=1, le=MAX_BIGINT, description="The conversation's id.")

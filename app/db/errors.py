@@ -11,7 +11,7 @@ import asyncio
 
 import asyncpg
 
-from app.errors import AppError, Conflict, InvalidInput, NotFound, Unavailable
+from app.kit.errors import AppError, Conflict, InvalidInput, NotFound, Unavailable
 
 _CONSTRAINTS: dict[str, AppError | type[AppError]] = {}
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import END, check_document, json_object, text
+from app.http.validation import END, check_document, json_object, text
 
 MAX_ESSAYS = 1000
 MAX_METADATA_BYTES = 16384

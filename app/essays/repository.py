@@ -9,7 +9,7 @@ from msgspec import UNSET
 from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.errors import Conflict
+from app.kit.errors import Conflict
 from app.essays.models import Batch, BatchCreate, Essay, EssayUpdate
 
 

@@ -9,8 +9,8 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import AccountGone, Conflict, NotFound
+from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.kit.errors import AccountGone, Conflict, NotFound
 from app.essays.models import (
     Batch,
     BatchCreate,
@@ -23,7 +23,7 @@ from app.essays.models import (
     Status,
 )
 from app.essays.repository import DuplicateContentIds
-from app.etag import (
+from app.http.etag import (
     ETAG_HEADER,
     IfMatch,
     if_match_versions,
@@ -31,10 +31,10 @@ from app.etag import (
     stale,
     with_etag,
 )
-from app.idempotency import IdempotencyKey, created
-from app.openapi import errors
-from app.pagination import Cursor, Limit
-from app.validation import MAX_BIGINT
+from app.idempotency.keys import IdempotencyKey, created
+from app.http.openapi import errors
+from app.http.pagination import Cursor, Limit
+from app.http.validation import MAX_BIGINT
 
 BatchId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The batch's id.")]
 EssayId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The essay's id.")]

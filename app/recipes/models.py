@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.openapi import schema_ref
-from app.validation import check_document, json_object, text
+from app.http.openapi import schema_ref
+from app.http.validation import check_document, json_object, text
 
 MAX_DOCUMENT_BYTES = 65536
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.errors import InvalidInput
+from app.kit.errors import InvalidInput
 from app.recipes.models import HistoryEntry, Recipe, RecipeCreate, RecipeUpdate, TagCount
 
 Sort = Literal["newest", "calories", "total_time"]

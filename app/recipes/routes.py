@@ -9,12 +9,12 @@ from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import AccountGone, InvalidInput, NotFound
-from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
-from app.idempotency import IdempotencyKey, created
-from app.openapi import errors
-from app.pagination import Cursor, Limit
+from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.kit.errors import AccountGone, InvalidInput, NotFound
+from app.http.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency.keys import IdempotencyKey, created
+from app.http.openapi import errors
+from app.http.pagination import Cursor, Limit
 from app.recipes.models import (
     MAX_TAGS,
     Difficulty,
@@ -29,7 +29,7 @@ from app.recipes.models import (
     Tags,
 )
 from app.recipes.repository import Sort, sort_key
-from app.validation import MAX_BIGINT, NO_NUL
+from app.http.validation import MAX_BIGINT, NO_NUL
 
 RecipeId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The recipe's id.")]
 

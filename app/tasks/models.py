@@ -7,7 +7,7 @@ from datetime import datetime
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import text
+from app.http.validation import text
 
 Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
 Description = text(1000, description="Up to 1000 characters.")

@@ -8,7 +8,7 @@ from msgspec import UNSET
 
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.idempotency import Claim, IdempotentRequest, create_once
+from app.idempotency.keys import Claim, IdempotentRequest, create_once
 from app.tasks.models import Task, TaskStats, TaskUpdate
 
 _create = sql("tasks/create_task", "user_id", "title", "description", row=Task)
@@ -47,7 +47,7 @@ class TaskRepository(Repository):
         self, *, once: IdempotentRequest, user_id: int, title: str, description: str | None
     ) -> tuple[int, Task] | None:
         """Create with an Idempotency-Key: the status and task, first or replayed (see
-        app.idempotency); None when the user is gone."""
+        app.idempotency.keys); None when the user is gone."""
         return await create_once(
             self, _create_once, Task, once, user_id=user_id, title=title, description=description
         )

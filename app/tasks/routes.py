@@ -9,14 +9,14 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.errors import AccountGone, NotFound
-from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
-from app.idempotency import IdempotencyKey, IdempotentRequest
-from app.openapi import errors
-from app.pagination import Cursor, Limit
+from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.kit.errors import AccountGone, NotFound
+from app.http.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.idempotency.keys import IdempotencyKey, IdempotentRequest
+from app.http.openapi import errors
+from app.http.pagination import Cursor, Limit
 from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
-from app.validation import MAX_BIGINT
+from app.http.validation import MAX_BIGINT
 
 TaskId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
 Completed = Annotated[

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from app.db.embedded import pg_bin_dir
-from app.seed import seed
+from app.cli.seed import seed
 from bench.__main__ import update_section
 from bench.compare import ENDPOINTS
 from bench.profile import charge
@@ -84,7 +84,7 @@ def test_a_benchmarks_section_is_replaced_and_the_rest_kept():
 
 @pytest.mark.parametrize("stack, part", [
     (["Runner.run (asyncio/runners.py:118)", "x (litestar/routes/http.py:1)",
-      "Tokens.user_id (app/auth/tokens.py:42)", "decode (jwt/api_jwt.py:1)"], "authentication"),
+      "Tokens.user_id (app/accounts/tokens.py:42)", "decode (jwt/api_jwt.py:1)"], "authentication"),
     (["Runner.run (asyncio/runners.py:118)", "Database._acquire (app/db/pool.py:1)",
       "Pool._acquire (asyncpg/pool.py:1)"], "pool acquire/release"),
     (["Runner.run (asyncio/runners.py:118)", "Repository.one (app/db/repository.py:43)",

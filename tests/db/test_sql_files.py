@@ -10,7 +10,7 @@ import pytest
 
 from app.db.embedded import pg_bin_dir
 from app.db.queries import SQL_ROOT, load_queries, parse, verify_queries
-from app.seed import SEED_QUERIES  # noqa: F401  (declares the seed tool's statements)
+from app.cli.seed import SEED_QUERIES  # noqa: F401  (declares the seed tool's statements)
 
 # A valid psql -v value for every parameter name used in sql/.
 SAMPLE_VALUES: dict[str, str] = {

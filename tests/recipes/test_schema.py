@@ -9,7 +9,7 @@ import pytest
 from app.db import migrations
 from app.db.pool import init_connection
 from app.db.queries import load_queries
-from app.errors import InvalidInput
+from app.kit.errors import InvalidInput
 from app.recipes.models import RecipeCreate, RecipeUpdate
 from app.recipes.repository import RecipeRepository
 

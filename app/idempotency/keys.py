@@ -8,7 +8,7 @@ and body back and writes nothing; with a different operation or body it gets 422
 is still in flight, 409 (the statement claims the key with ``pg_try_advisory_xact_lock`` before
 writing, so a concurrent duplicate neither waits nor writes). Keys belong to one user. They are kept
 for ``KEY_TTL_SECONDS`` (24 h), then each worker of the service deletes them, ``PRUNE_BATCH`` at a
-time (``prune_expired``, run by ``app.pruning``); a key reused after it was pruned creates a new
+time (``prune_expired``, run by ``app.kit.jobs``); a key reused after it was pruned creates a new
 record.
 
 Two ways to give a create route keys:
@@ -36,7 +36,7 @@ from app.db.errors import register_constraint
 from app.db.pool import Database
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
-from app.errors import Conflict, Unprocessable
+from app.kit.errors import Conflict, Unprocessable
 
 S = TypeVar("S", bound=msgspec.Struct)
 

@@ -13,14 +13,14 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from app.auth.limits import (
+from app.accounts.limits import (
     LoginLimits,
     prune_expired_failures,
     prune_untrusted_addresses,
     refuse_if_limited,
 )
 from app.config import Settings
-from app.errors import TooManyRequests
+from app.kit.errors import TooManyRequests
 from app.server import create_app
 from tests.helpers import PASSWORD, fail_inserts, served
 

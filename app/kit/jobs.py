@@ -9,9 +9,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from app.errors import AppError
+from app.kit.errors import AppError
 
-log = logging.getLogger("app.pruning")
+log = logging.getLogger("app.kit.jobs")
 
 PRUNE_INTERVAL_SECONDS = 3600.0
 

@@ -8,9 +8,9 @@ import time
 import jwt
 import pytest
 
-from app.auth import tokens as tokens_module
-from app.auth.tokens import Tokens
-from app.errors import Unauthorized
+from app.accounts import tokens as tokens_module
+from app.accounts.tokens import Tokens
+from app.kit.errors import Unauthorized
 
 SECRET = "token-test-secret-" + "z" * 40
 

@@ -6,12 +6,12 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from app.auth.guard import AUTH_DEPENDENCIES, UserId
-from app.auth.limits import client_address, refuse_if_limited
-from app.errors import AccountGone, Unauthorized
-from app.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
-from app.openapi import errors
-from app.users.models import (
+from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.accounts.limits import client_address, refuse_if_limited
+from app.kit.errors import AccountGone, Unauthorized
+from app.http.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
+from app.http.openapi import errors
+from app.accounts.models import (
     LoginRequest,
     RegisterRequest,
     RegisterResponse,

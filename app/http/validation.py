@@ -21,7 +21,7 @@ NO_NUL = r"^[^\x00]*$"
 # No NUL, and at least one character that is not whitespace (something is left after strip()).
 NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 
-# Where the OpenAPI document keeps named schemas (app.openapi writes them there).
+# Where the OpenAPI document keeps named schemas (app.http.openapi writes them there).
 REF_TEMPLATE = "#/components/schemas/{name}"
 
 # Any JSON value that jsonb can hold: no NUL character in any string or key. A named schema of the

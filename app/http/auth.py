@@ -9,7 +9,7 @@ from __future__ import annotations
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
-from app.errors import Unauthorized
+from app.kit.errors import Unauthorized
 
 
 def current_user_id(request: Request) -> int:

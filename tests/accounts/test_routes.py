@@ -99,7 +99,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_401(client):
 
 async def test_unknown_email_still_spends_the_hashing_work(client, settings):
     """Both 401s run one argon2 verification, so timing does not reveal which emails exist."""
-    from app.auth.passwords import Passwords
+    from app.accounts.passwords import Passwords
 
     passwords = Passwords(settings)
     try:

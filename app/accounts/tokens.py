@@ -15,7 +15,7 @@ import time
 
 import jwt
 
-from app.errors import Unauthorized
+from app.kit.errors import Unauthorized
 
 ALGORITHM = "HS256"
 CACHE_SIZE = 10_000

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
-from app.auth.limits import LoginLimits
+from app.accounts.limits import LoginLimits
 from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.errors import Conflict, InvalidInput
-from app.users.models import Login, User, UserUpdate
+from app.kit.errors import Conflict, InvalidInput
+from app.accounts.models import Login, User, UserUpdate
 
 _create = sql("users/create_user", "email", "name", "password_hash", "attempt_id", row=User)
 _get = sql("users/get_user", "user_id", row=User)

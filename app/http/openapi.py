@@ -20,8 +20,8 @@ from litestar.params import ParameterKwarg
 from litestar.response import Response
 from litestar.types import Empty
 
-from app.errors import ErrorBody
-from app.validation import JSON_VALUE, JSON_VALUE_NAME, REF_TEMPLATE
+from app.kit.errors import ErrorBody
+from app.http.validation import JSON_VALUE, JSON_VALUE_NAME, REF_TEMPLATE
 
 if TYPE_CHECKING:
     from litestar import Litestar

@@ -14,7 +14,7 @@ same statement that checks the limits (``get_login``, before any hashing) and a 
 clears it (``record_login``), so a burst of concurrent guesses cannot all slip past the check.
 Registration checks the address limit before hashing the same way and counts only when no
 account is created. Each worker deletes expired rows (``prune_expired_failures`` and
-``prune_untrusted_addresses``, run by ``app.pruning``).
+``prune_untrusted_addresses``, run by ``app.kit.jobs``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from app.config import Settings
 from app.db.errors import register_constraint
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
-from app.errors import TooManyRequests, Unauthorized
+from app.kit.errors import TooManyRequests, Unauthorized
 
 PRUNE_BATCH = 1000
 UNKNOWN_ADDRESS = "unknown"

@@ -15,7 +15,7 @@ from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
-from app.errors import AppError, PreconditionFailed
+from app.kit.errors import AppError, PreconditionFailed
 
 T = TypeVar("T")
 

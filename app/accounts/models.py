@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.validation import END, WHITESPACE, text
+from app.http.validation import END, WHITESPACE, text
 
 Email = Annotated[
     str,
@@ -42,7 +42,7 @@ class User(msgspec.Struct):
 class Login(msgspec.Struct):
     """The row login needs before hashing: who (None when no active account has the email), the
     hash to verify against, and for each limit on failed logins that is reached, the seconds
-    until it allows another attempt (see app/auth/limits.py)."""
+    until it allows another attempt (see app/accounts/limits.py)."""
 
     id: int | None
     password_hash: str | None

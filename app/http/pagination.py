@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from app.errors import InvalidInput
+from app.kit.errors import InvalidInput
 
 T = TypeVar("T")
 
