@@ -30,11 +30,11 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from app.accounts.tokens import Tokens
+from app.cli.seed import seed
 from app.db import migrations
 from app.db.embedded import pg_bin_dir, start_embedded
 from app.db.queries import parse
-from app.http.pagination import Cursors
-from app.cli.seed import seed
+from app.kit.pages import Cursors
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from app.db.pool import Database, init_connection
-from app.db.queries import load_queries
+from app.modules import load_queries
 
 
 def _nodes(node: dict) -> Iterator[dict]:

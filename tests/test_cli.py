@@ -17,6 +17,8 @@ from tests.conftest import SERVICE_ROLE, TEST_SECRET
 from tests.support import ROOT, Server
 from tests.support import request as _request
 
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+
 
 def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "DATABASE_URL"))}

@@ -264,6 +264,7 @@ async def test_openapi_documents_the_header_and_its_errors(client):
     assert {"409", "422"} <= set(operation["responses"])
 
 
+@pytest.mark.own_database
 async def test_a_key_that_vanishes_before_it_can_be_replayed_is_409(
     client, alice: Account, database_url
 ):

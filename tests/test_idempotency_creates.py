@@ -175,6 +175,7 @@ async def test_every_create_documents_the_key(client):
         assert {"409", "422"} <= set(operation["responses"]), path
 
 
+@pytest.mark.own_database
 async def test_a_key_stored_by_a_racer_after_the_claim_rolls_the_create_back(client, alice,
                                                                           database_url):
     """A trigger stores the key in the request's own transaction after its claim (what a racer

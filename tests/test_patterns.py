@@ -8,8 +8,8 @@ import re
 import msgspec
 import pytest
 
-from app.essays.models import EssayInput
 from app.accounts.models import RegisterRequest, UserUpdate
+from app.essays.models import EssayInput
 from app.http.validation import END
 
 

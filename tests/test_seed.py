@@ -9,7 +9,8 @@ from pathlib import Path
 
 import asyncpg
 
-from app.cli.seed import DEFAULT_PASSWORD, main as seed_main, seeded_email
+from app.cli.seed import main as seed_main
+from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,17 +20,17 @@ account is created. Each worker deletes expired rows (``prune_expired_failures``
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import msgspec
 from litestar import Request
 
 from app.config import Settings
-from app.db.errors import register_constraint
-from app.db.queries import Query, sql
+from app.db.queries import sql
 from app.db.repository import Executor, Repository
 from app.kit.errors import TooManyRequests, Unauthorized
+from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
-PRUNE_BATCH = 1000
 UNKNOWN_ADDRESS = "unknown"
 IPV6_PREFIX = 64
 
@@ -60,23 +60,26 @@ class RegistrationAttempt(msgspec.Struct):
     address_wait: int | None
 
 
-_record_login = sql("auth/record_login", "user_id", "email", "address")
+_record_login = sql("accounts/record_login", "user_id", "email", "address")
 _record_registration = sql(
-    "auth/record_registration_attempt", "address", "window_seconds", "per_address",
+    "accounts/record_registration_attempt", "address", "window_seconds", "per_address",
     row=RegistrationAttempt,
 )
-_prune_failures = sql("auth/prune_login_failures", "window_seconds", "batch_size")
-_prune_addresses = sql("auth/prune_login_addresses", "trusted_seconds", "batch_size")
+_prune_failures = sql("accounts/prune_login_failures", "window_seconds", "batch_size")
+_prune_addresses = sql("accounts/prune_login_addresses", "trusted_seconds", "batch_size")
 
-# The account was deleted between the password check and record_login: as if it never existed.
-register_constraint("login_addresses_user_fkey", Unauthorized("email or password is incorrect"))
+CONSTRAINTS = {
+    # The account was deleted between the password check and record_login: as if it never
+    # existed.
+    "login_addresses_user_fkey": Unauthorized("email or password is incorrect"),
+}
 
 _ACCOUNT_ADDRESS = ("account_address", "too many failed logins for this email from this address")
 _ACCOUNT = ("account", "too many failed logins for this email")
 _ADDRESS = ("address", "too many failed logins or registrations from this address")
 
 
-def client_address(request: Request) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     """The client as the limits count it: the address uvicorn reports (the peer's, or the one a
     trusted proxy put in X-Forwarded-For); an IPv6 address by its /64 network, since one client
     usually holds a whole /64; ``unknown`` when there is none (a unix socket)."""
@@ -108,7 +111,7 @@ def refuse_if_limited(*, account_address_wait: int | None, account_wait: int | N
 
 
 class LoginAttemptRepository(Repository):
-    """The limiter's writes; its check is part of ``users/get_login``."""
+    """The limiter's writes; its check is part of ``accounts/get_login``."""
 
     __slots__ = ()
 
@@ -118,33 +121,26 @@ class LoginAttemptRepository(Repository):
     async def begin_registration(self, *, address: str, limits: LoginLimits) -> int:
         """Record a registration attempt from ``address`` (the id ``create_user`` deletes); 429
         when the address has reached its limit."""
-        attempt: RegistrationAttempt = await self.one(
+        attempt = await self.one(
             _record_registration, address=address, window_seconds=limits.window_seconds,
             per_address=limits.per_address,
         )
+        assert attempt is not None  # the statement always returns its one row
         refuse_if_limited(account_address_wait=None, account_wait=None,
                           address_wait=attempt.address_wait)
         assert attempt.attempt_id is not None
         return attempt.attempt_id
 
 
-async def _prune(db: Executor, query: Query, batch_size: int, **values: int) -> int:
-    repo = Repository(db)
-    total = 0
-    while True:
-        deleted = await repo.value(query, batch_size=batch_size, **values)
-        total += deleted
-        if deleted < batch_size:
-            return total
-
-
 async def prune_expired_failures(db: Executor, limits: LoginLimits, *,
                                  batch_size: int = PRUNE_BATCH) -> int:
     """Delete every failure older than the window, a batch per statement; how many went."""
-    return await _prune(db, _prune_failures, batch_size, window_seconds=limits.window_seconds)
+    return await prune_in_batches(Repository(db), _prune_failures, batch_size=batch_size,
+                                  window_seconds=limits.window_seconds)
 
 
 async def prune_untrusted_addresses(db: Executor, limits: LoginLimits, *,
                                     batch_size: int = PRUNE_BATCH) -> int:
     """Delete every login address unused for longer than the trust lasts; how many went."""
-    return await _prune(db, _prune_addresses, batch_size, trusted_seconds=limits.trusted_seconds)
+    return await prune_in_batches(Repository(db), _prune_addresses, batch_size=batch_size,
+                                  trusted_seconds=limits.trusted_seconds)

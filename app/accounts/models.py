@@ -18,8 +18,8 @@ Email = Annotated[
         description="An email address; unique regardless of letter case.",
     ),
 ]
-Password = text(1024, min_length=8, description="8-1024 characters.")
-Name = text(100, min_length=1, blank=False, description="1-100 characters, not blank.")
+Password = Annotated[str, text(1024, min_length=8, description="8-1024 characters.")]
+Name = Annotated[str, text(100, min_length=1, blank=False, description="1-100 characters, not blank.")]
 Language = Annotated[
     str, msgspec.Meta(pattern=rf"^[a-z]{{2}}(-[A-Z]{{2}})?{END}",
                       description="A language tag: en, pt-BR.")
@@ -61,8 +61,8 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    email: text(254, min_length=1)
-    password: text(1024, min_length=1)
+    email: Annotated[str, text(254, min_length=1)]
+    password: Annotated[str, text(1024, min_length=1)]
 
 
 class TokenResponse(msgspec.Struct):

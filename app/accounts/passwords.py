@@ -24,12 +24,20 @@ class Passwords:
             memory_cost=settings.argon2_memory_kib,
             parallelism=settings.argon2_parallelism,
         )
-        self._pool = ThreadPoolExecutor(settings.hash_concurrency, thread_name_prefix="argon2")
+        self._concurrency = settings.hash_concurrency
+        self._pool: ThreadPoolExecutor | None = None
         self._dummy = self._hasher.hash("not a real password")
+
+    def _threads(self) -> ThreadPoolExecutor:
+        """The hashing threads, started on first use (again after ``close``, when an app is
+        served again, as in the tests)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="argon2")
+        return self._pool
 
     async def hash(self, password: str) -> str:
         return await asyncio.get_running_loop().run_in_executor(
-            self._pool, self._hasher.hash, password
+            self._threads(), self._hasher.hash, password
         )
 
     def _verify(self, stored: str | None, password: str) -> bool:
@@ -42,8 +50,10 @@ class Passwords:
         """True when ``password`` matches ``stored``; with no stored hash, spend the same time and
         return False."""
         return await asyncio.get_running_loop().run_in_executor(
-            self._pool, self._verify, stored, password
+            self._threads(), self._verify, stored, password
         )
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -5,29 +5,29 @@ from __future__ import annotations
 from msgspec import UNSET
 
 from app.accounts.limits import LoginLimits
-from app.db.errors import register_constraint
+from app.accounts.models import Login, User, UserUpdate
 from app.db.queries import sql
 from app.db.repository import Repository
 from app.kit.errors import Conflict, InvalidInput
-from app.accounts.models import Login, User, UserUpdate
 
-_create = sql("users/create_user", "email", "name", "password_hash", "attempt_id", row=User)
-_get = sql("users/get_user", "user_id", row=User)
+_create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
+_get = sql("accounts/get_user", "user_id", row=User)
 _login = sql(
-    "users/get_login", "email", "address", "window_seconds", "per_account_address", "per_account",
+    "accounts/get_login", "email", "address", "window_seconds", "per_account_address", "per_account",
     "per_address", "trusted_seconds", row=Login,
 )
 _update = sql(
-    "users/update_user", "user_id", "name", "preferred_language", "if_match", row=User
+    "accounts/update_user", "user_id", "name", "preferred_language", "if_match", row=User
 )
-_delete = sql("users/delete_user", "user_id", "if_match")
+_delete = sql("accounts/delete_user", "user_id", "if_match")
 
-register_constraint("users_email_key", Conflict("this email is already registered"))
-register_constraint("users_email_format", InvalidInput("email is not a valid address"))
-register_constraint("users_name_length", InvalidInput("name must be 1-100 characters, not blank"))
-register_constraint(
-    "users_preferred_language_format", InvalidInput("preferred_language must look like en or pt-BR")
-)
+CONSTRAINTS = {
+    "users_email_key": Conflict("this email is already registered"),
+    "users_email_format": InvalidInput("email is not a valid address"),
+    "users_name_length": InvalidInput("name must be 1-100 characters, not blank"),
+    "users_preferred_language_format": InvalidInput(
+        "preferred_language must look like en or pt-BR"),
+}
 
 
 class UserRepository(Repository):
@@ -35,19 +35,23 @@ class UserRepository(Repository):
 
     async def create(self, *, email: str, name: str, password_hash: str, attempt_id: int) -> User:
         """The new account; ``attempt_id`` (from ``begin_registration``) is deleted with it."""
-        return await self.one(_create, email=email, name=name, password_hash=password_hash,
+        user = await self.one(_create, email=email, name=name, password_hash=password_hash,
                               attempt_id=attempt_id)
+        assert user is not None  # an INSERT ... RETURNING without a WHERE returns its row
+        return user
 
     async def get(self, *, user_id: int) -> User | None:
         return await self.one(_get, user_id=user_id)
 
     async def login(self, *, email: str, address: str, limits: LoginLimits) -> Login:
         """The account and the limits' verdict; records the attempt when no limit is reached."""
-        return await self.one(
+        found = await self.one(
             _login, email=email, address=address, window_seconds=limits.window_seconds,
             per_account_address=limits.per_account_address, per_account=limits.per_account,
             per_address=limits.per_address, trusted_seconds=limits.trusted_seconds,
         )
+        assert found is not None  # the statement always returns its one row
+        return found
 
     async def update(
         self, *, user_id: int, changes: UserUpdate, if_match: list[int] | None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 import jwt
+import jwt.types
 
 from app.kit.errors import Unauthorized
 
@@ -28,7 +29,8 @@ class Tokens:
     def __init__(self, secret: str, ttl_seconds: int):
         self._secret = secret
         self.ttl = ttl_seconds
-        self._decode_options = {"require": ["sub", "iat", "exp"], "verify_signature": True}
+        self._decode_options: jwt.types.Options = {"require": ["sub", "iat", "exp"],
+                                                   "verify_signature": True}
         self._verified: dict[str, tuple[int, float]] = {}
 
     def issue(self, user_id: int) -> str:

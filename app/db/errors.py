@@ -1,33 +1,19 @@
 """asyncpg errors into domain errors, by SQLSTATE and constraint name.
 
-Domains register what their constraints mean (``register_constraint``); anything unregistered still
-maps by SQLSTATE class to a 4xx or a 503, so a client mistake that slips past validation is never a
-500, and a database that is down or slow is a 503 with Retry-After.
+Each domain's module object says what its constraints mean (constraint name -> domain error); the
+app builds one ``ErrorTranslator`` from all of them. Anything not named still maps by SQLSTATE
+class to a 4xx or a 503, so a client mistake that slips past validation is never a 500, and a
+database that is down or slow is a 503 with Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import asyncpg
 
 from app.kit.errors import AppError, Conflict, InvalidInput, NotFound, Unavailable
-
-_CONSTRAINTS: dict[str, AppError | type[AppError]] = {}
-
-
-def register_constraint(name: str, error: AppError) -> None:
-    """Say which domain error a violation of the named constraint or index is."""
-    _CONSTRAINTS[name] = error
-
-
-def _constraint_error(exc: asyncpg.PostgresError) -> AppError | None:
-    name = getattr(exc, "constraint_name", None)
-    known = _CONSTRAINTS.get(name) if name else None
-    if known is None:
-        return None
-    return type(known)(known.detail, extra=known.extra or {"constraint": name})
-
 
 # SQLSTATEs (or their two-character classes) that mean "bad input", checked after constraints.
 _INVALID_INPUT = {
@@ -55,13 +41,35 @@ _UNAVAILABLE = {
 }
 
 
+class ErrorTranslator:
+    """Driver errors into domain errors, knowing what each named constraint means."""
+
+    __slots__ = ("_constraints",)
+
+    def __init__(self, constraints: Mapping[str, AppError]):
+        self._constraints = dict(constraints)
+
+    def _constraint_error(self, exc: asyncpg.PostgresError) -> AppError | None:
+        name = getattr(exc, "constraint_name", None)
+        known = self._constraints.get(name) if name else None
+        if known is None:
+            return None
+        return type(known)(known.detail, extra=known.extra or {"constraint": name})
+
+    def translate(self, exc: BaseException) -> AppError | None:
+        """The domain error for a driver or connection error, or None if it is a genuine bug."""
+        if isinstance(exc, asyncpg.PostgresError):
+            known = self._constraint_error(exc)
+            if known is not None:
+                return known
+        return translate(exc)
+
+
 def translate(exc: BaseException) -> AppError | None:
-    """The domain error for a driver or connection error, or None if it is a genuine bug."""
+    """The domain error for a driver or connection error by its SQLSTATE or kind alone, or None
+    if it is a genuine bug."""
     if isinstance(exc, asyncpg.PostgresError):
         state = exc.sqlstate or ""
-        known = _constraint_error(exc)
-        if known is not None:
-            return known
         if state == "23505":
             return Conflict("this conflicts with an existing record",
                             extra={"constraint": exc.constraint_name})

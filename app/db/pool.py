@@ -13,14 +13,21 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
 
 from app.config import Settings
 
 log = logging.getLogger("app.db")
+
+# A connection taken from asyncpg's pool (a proxy of the connection, which the pool may replace).
+if TYPE_CHECKING:
+    Pooled: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+else:
+    Pooled = PoolConnectionProxy
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
@@ -91,18 +98,29 @@ class Database:
     ``close()`` gives every connection back before the pool closes.
     """
 
-    __slots__ = ("pool", "acquire_timeout", "_free", "_waiting", "_out", "_limit", "_releasing")
+    __slots__ = ("pool", "acquire_timeout", "serving", "_free", "_waiting", "_out", "_limit",
+                 "_releasing")
 
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float):
-        self.pool = pool
+    pool: asyncpg.Pool
+
+    def __init__(self, pool: asyncpg.Pool | None, acquire_timeout: float):
         self.acquire_timeout = acquire_timeout
-        self._free: list[asyncpg.Connection] = []
-        self._waiting: deque[asyncio.Future] = deque()
+        self.serving = False  # between the app's startup and the start of its shutdown
+        self._free: list[Pooled] = []
+        self._waiting: deque[asyncio.Future[Pooled | None]] = deque()
         self._out = 0  # connections taken from the pool and not given back
-        self._limit = pool.get_max_size()
-        self._releasing: set[asyncio.Task] = set()
+        self._releasing: set[asyncio.Task[None]] = set()
+        self._limit = 0
+        if pool is not None:
+            self.attach(pool)
 
-    async def _acquire(self) -> asyncpg.Connection:
+    def attach(self, pool: asyncpg.Pool) -> None:
+        """Serve from ``pool`` (the app builds its Database before its lifespan opens the
+        pool)."""
+        self.pool = pool
+        self._limit = pool.get_max_size()
+
+    async def _acquire(self) -> Pooled:
         if self._free:
             return self._free.pop()
         async with asyncio.timeout(self.acquire_timeout):
@@ -112,28 +130,30 @@ class Database:
                 if self._out < self._limit:
                     self._out += 1
                     try:
-                        return await self.pool.acquire()
+                        conn: Pooled = await self.pool.acquire()
+                        return conn
                     except BaseException:
                         self._out -= 1
                         raise
-                waiter = asyncio.get_running_loop().create_future()
+                waiter: asyncio.Future[Pooled | None] = asyncio.get_running_loop().create_future()
                 self._waiting.append(waiter)
                 try:
-                    conn = await waiter
+                    handed = await waiter
                 except BaseException:
                     # Handed a connection (or a place in the pool) at the very moment the wait
                     # ended: pass it on to the next in line.
                     if waiter.done() and not waiter.cancelled():
-                        if waiter.result() is None:
+                        given = waiter.result()
+                        if given is None:
                             self._hand_on(None)
                         else:
-                            self._reuse(waiter.result())
+                            self._reuse(given)
                     raise
-                if conn is not None:
-                    return conn
+                if handed is not None:
+                    return handed
                 # None: a connection went back to the pool, so there is room to take one.
 
-    def _hand_on(self, conn: asyncpg.Connection | None) -> bool:
+    def _hand_on(self, conn: Pooled | None) -> bool:
         """Give the first one still waiting in line ``conn`` (None: room to take one from the
         pool); False when nobody waits."""
         while self._waiting:
@@ -143,12 +163,12 @@ class Database:
                 return True
         return False
 
-    def _reuse(self, conn: asyncpg.Connection) -> None:
+    def _reuse(self, conn: Pooled) -> None:
         """After success: to the next in line, else onto the free list."""
         if not self._hand_on(conn):
             self._free.append(conn)
 
-    def _give_back(self, conn: asyncpg.Connection) -> None:
+    def _give_back(self, conn: Pooled) -> None:
         """After a failure: back to asyncpg's pool, which cleans it up or replaces it; the next
         in line may take a connection from the pool in its place."""
         self._out -= 1
@@ -157,7 +177,7 @@ class Database:
         task.add_done_callback(self._released)
         self._hand_on(None)
 
-    def _released(self, task: asyncio.Task) -> None:
+    def _released(self, task: asyncio.Task[None]) -> None:
         self._releasing.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("releasing a connection failed: %r", task.exception())
@@ -214,7 +234,7 @@ class Database:
         return status
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+    async def connection(self) -> AsyncIterator[Pooled]:
         conn = await self._acquire()
         try:
             yield conn
@@ -227,7 +247,7 @@ class Database:
             self._reuse(conn)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self) -> AsyncIterator[Pooled]:
         """One connection, one transaction: commit when the block ends, roll back on error."""
         async with self.connection() as conn:
             async with conn.transaction():

@@ -5,12 +5,14 @@ variables, ``:'name'``, so the file runs verbatim in psql (``psql -v name=value 
 each file is read once and rewritten to asyncpg's ``$1..$n``; the Python side declares, next to the
 code that runs it, which parameters it passes and which Struct a row decodes into:
 
-    _get = sql("tasks/get_task", "user_id", "task_id", row=Task)
+    _get = sql("tasks/get_task", "user_id", "task_id", row=Task)   # a Query[Task]
 
-``load_queries`` binds every declaration to its file and fails on an unknown or unused parameter
-name, a missing file, or a file no code declares. ``verify_queries`` then prepares each statement on
-a live connection and checks that its result columns are exactly the row Struct's fields, in order,
-so ``Task(*record)`` is safe.
+Each domain's module object lists its queries (``queries_in(repository)``); ``bind_queries`` binds
+them to their files and fails on an unknown or unused parameter name, a missing file, or a file no
+module declares. ``verify_queries`` then prepares each statement on a live connection and checks
+that its result columns are exactly the row Struct's fields, in order, so ``Task(*record)`` is
+safe. No registry fills up as modules are imported: what the service runs is what its modules
+list.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, Generic, TypeVar, overload
 
-import msgspec
+import asyncpg
+
+from app.db.pool import Pooled
+
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
 
@@ -76,12 +84,13 @@ def parse(text: str, *, origin: str = "<sql>") -> tuple[str, tuple[str, ...]]:
     return statement.rstrip().rstrip(";").rstrip(), tuple(names)
 
 
-class Query:
-    """One statement: its name, the rewritten SQL, its parameters, and the Struct its rows fill."""
+class Query(Generic[R_co]):
+    """One statement: its name, the rewritten SQL, its parameters, and the type its rows decode
+    into (``Query[Task]``; ``Query[Record]`` for a statement read as raw records or a value)."""
 
     __slots__ = ("name", "declared", "row", "sql", "params", "_param_set", "path")
 
-    def __init__(self, name: str, declared: Sequence[str], row: type[msgspec.Struct] | None):
+    def __init__(self, name: str, declared: Sequence[str], row: type[R_co] | None):
         self.name = name
         self.declared = tuple(declared)
         self.row = row
@@ -116,48 +125,60 @@ class Query:
 
 
 # sql/tools/ holds statements of command-line tools (python -m app seed), sql/bootstrap/ those that
-# set up the embedded server: declared by their modules, which the service's workers do not import,
-# so the service does not miss them.
+# set up the embedded server: bound by the tools that run them, not by the service, so the
+# service's check for files no module declares leaves them out.
 TOOLS = ("tools/", "bootstrap/")
 
 
-_REGISTRY: dict[str, Query] = {}
-
-
-def sql(name: str, *params: str, row: type[msgspec.Struct] | None = None) -> Query:
+@overload
+def sql(name: str, *params: str) -> Query[asyncpg.Record]: ...
+@overload
+def sql(name: str, *params: str, row: type[R]) -> Query[R]: ...
+def sql(name: str, *params: str, row: type[Any] | None = None) -> Query[Any]:
     """Declare a query by file name (``domain/name``), the parameters the code passes, and the
-    Struct each row decodes into. The file is read by ``load_queries`` at startup."""
-    if name in _REGISTRY:
-        raise QueryError(f"{name} is declared twice")
-    query = Query(name, params, row)
-    _REGISTRY[name] = query
-    return query
+    type each row decodes into (a Struct whose fields are the statement's columns, in order).
+    Nothing is read or registered here: the module that owns the query lists it, and
+    ``bind_queries`` reads its file at startup."""
+    return Query(name, params, row)
 
 
-def load_queries(root: Path = SQL_ROOT, *, only: Iterable[str] | None = None) -> dict[str, Query]:
-    """Read and check every declared query's file; every .sql file under the domains' folders
-    must be declared (``only`` limits both sides to some domains, for tools)."""
-    domains = set(only) if only is not None else None
-    declared = {
-        name: q for name, q in _REGISTRY.items() if domains is None or name.split("/")[0] in domains
-    }
-    files = {
-        str(p.relative_to(root).with_suffix("")): p
-        for p in sorted(root.glob("*/*.sql"))
-        if domains is None or p.parent.name in domains
-    }
+def queries_in(*namespaces: ModuleType) -> tuple[Query[Any], ...]:
+    """The queries declared at the top level of these Python modules (a domain's repository
+    module, say), directly or as the values of a top-level dict (one per sort order, say), for
+    its module object to list."""
+    found: list[Query[Any]] = []
+    for namespace in namespaces:
+        for value in vars(namespace).values():
+            if isinstance(value, Query):
+                found.append(value)
+            elif isinstance(value, dict):
+                found += [v for v in value.values() if isinstance(v, Query)]
+    return tuple(found)
+
+
+def bind_queries(queries: Iterable[Query[Any]], root: Path = SQL_ROOT, *,
+                 complete: bool = False) -> dict[str, Query[Any]]:
+    """Read and check the file of every query (a query may be listed more than once; a name
+    declared by two different objects is an error). With ``complete``, every ``.sql`` file under
+    the domains' folders (all but TOOLS) must be among them: a file nobody runs is a mistake."""
+    declared: dict[str, Query[Any]] = {}
+    for query in queries:
+        if declared.setdefault(query.name, query) is not query:
+            raise QueryError(f"{query.name} is declared twice")
+    files = {str(p.relative_to(root).with_suffix("")): p for p in sorted(root.glob("*/*.sql"))}
     missing = sorted(set(declared) - set(files))
     if missing:
         raise QueryError(f"no SQL file for {missing} under {root}")
     orphans = sorted(n for n in set(files) - set(declared) if not n.startswith(TOOLS))
-    if orphans and domains is None:
+    if orphans and complete:
         raise QueryError(f"SQL files that no code declares: {orphans}")
     for name, query in declared.items():
         query.bind(files[name].read_text(), files[name])
     return declared
 
 
-async def verify_queries(conn: Any, queries: Iterable[Query]) -> None:
+async def verify_queries(conn: asyncpg.Connection[asyncpg.Record] | Pooled,
+                         queries: Iterable[Query[Any]]) -> None:
     """Prepare every statement against the live schema and check row shapes against Structs."""
     for query in queries:
         try:
@@ -167,7 +188,7 @@ async def verify_queries(conn: Any, queries: Iterable[Query]) -> None:
         if query.row is None:
             continue
         columns = tuple(a.name for a in statement.get_attributes())
-        fields = query.row.__struct_fields__
+        fields = getattr(query.row, "__struct_fields__", None)
         if columns != fields:
             raise QueryError(
                 f"{query.path}: returns columns {columns}, but {query.row.__name__} has {fields}"

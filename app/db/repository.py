@@ -1,86 +1,161 @@
-"""The base every domain repository extends: run a declared query with keyword arguments, decode rows
-into its Struct, and turn driver errors into domain errors."""
+"""The base every domain repository extends: run a declared query with keyword arguments, decode
+rows into its type, page through keyset lists, and turn driver errors into domain errors.
+
+A repository is built once per app on the pool's ``Database`` with the app's ``Context`` (the
+error translator that knows every module's constraints, the cursor signer); ``on`` gives the same
+repository on one connection, and ``transaction`` one inside a transaction, for use cases of
+several statements.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Self, TypeVar
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, NoReturn, Self, TypeAlias, TypeVar, overload
 
 import asyncpg
-import msgspec
 
-from app.db.errors import translate
-from app.db.pool import Database
+from app.db.errors import ErrorTranslator
+from app.db.pool import Database, Pooled
 from app.db.queries import Query
+from app.kit.errors import AccountGone
+from app.kit.pages import Cursors, Keyset, Page
 
-S = TypeVar("S", bound=msgspec.Struct)
+R = TypeVar("R")
+T = TypeVar("T")
+K = TypeVar("K", bound=tuple[Any, ...])
 
-Executor = Database | asyncpg.Connection
+Executor: TypeAlias = "Database | asyncpg.Connection[asyncpg.Record] | Pooled"
 
 
-def _raise_translated(exc: BaseException) -> None:
-    error = translate(exc)
-    if error is None:
-        raise exc
-    raise error from exc
+class Context:
+    """What every repository of one app shares: the pool (for transactions), the translator of
+    driver errors, and the signer of list cursors."""
+
+    __slots__ = ("database", "errors", "cursors")
+
+    def __init__(self, database: Database | None, errors: ErrorTranslator, cursors: Cursors):
+        self.database = database
+        self.errors = errors
+        self.cursors = cursors
+
+    @classmethod
+    def standalone(cls, db: Executor) -> Context:
+        """For a repository used outside an app (a tool, a test): only SQLSTATE-based error
+        translation, and cursors signed with a key of its own."""
+        return cls(db if isinstance(db, Database) else None, ErrorTranslator({}),
+                   Cursors(secrets.token_urlsafe(32)))
 
 
 class Repository:
-    """Holds the executor (the pool's ``Database`` or a connection inside a transaction)."""
+    """Holds the executor (the pool's ``Database``, or a connection inside a transaction) and the
+    app's context."""
 
-    __slots__ = ("db",)
+    __slots__ = ("db", "ctx")
 
-    def __init__(self, db: Executor):
+    def __init__(self, db: Executor, ctx: Context | None = None):
         self.db = db
+        self.ctx = Context.standalone(db) if ctx is None else ctx
 
     def on(self, db: Executor) -> Self:
         """The same repository on ``db``: e.g. a connection, for several statements in one
         transaction."""
-        return type(self)(db)
+        return type(self)(db, self.ctx)
 
-    async def one(self, query: Query, **values: Any) -> Any:
-        """The first row decoded into the query's Struct, or None."""
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Self]:
+        """This repository on one connection inside one transaction: committed when the block
+        ends, rolled back when it raises."""
+        database = self.ctx.database
+        if database is None:
+            raise TypeError("a repository on a connection cannot start a transaction of its own")
+        try:
+            async with database.transaction() as conn:
+                yield self.on(conn)
+        except Exception as exc:  # the commit itself can fail (a deferred check, a lost link)
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> NoReturn:
+        """Raise the domain error for a driver error, or the error itself if it is a bug."""
+        error = self.ctx.errors.translate(exc)
+        if error is None:
+            raise exc
+        raise error from exc
+
+    async def one(self, query: Query[R], **values: Any) -> R | None:
+        """The first row decoded into the query's type, or None."""
         try:
             row = await self.db.fetchrow(query.sql, *query.args(values))
         except Exception as exc:
-            _raise_translated(exc)
+            self._fail(exc)
         if row is None:
             return None
-        return query.row(*row) if query.row is not None else row
+        make = query.row
+        return make(*row) if make is not None else row  # type: ignore[return-value]
 
-    async def _rows(self, query: Query, values: dict[str, Any]) -> list[asyncpg.Record]:
+    async def _rows(self, query: Query[Any], values: dict[str, Any]) -> list[asyncpg.Record]:
         try:
             return await self.db.fetch(query.sql, *query.args(values))
         except Exception as exc:
-            _raise_translated(exc)
+            self._fail(exc)
 
     @staticmethod
-    def _decoded(query: Query, rows: list[asyncpg.Record]) -> list[Any]:
+    def _decoded(query: Query[R], rows: list[asyncpg.Record]) -> list[R]:
         make = query.row
-        return [make(*r) for r in rows] if make is not None else rows
+        return [make(*r) for r in rows] if make is not None else rows  # type: ignore[return-value]
 
-    async def all(self, query: Query, **values: Any) -> list[Any]:
+    async def all(self, query: Query[R], **values: Any) -> list[R]:
         return self._decoded(query, await self._rows(query, values))
 
-    async def page(self, query: Query, **values: Any) -> list[Any] | None:
-        """The rows of a list query that joins its page to the caller's users row (``FROM users
-        LEFT JOIN (page) ON true WHERE`` the user is active): None when there is no row (the
-        account is gone or deactivated), an empty list when its one row is NULLs (an empty page)."""
-        rows = await self._rows(query, values)
-        if not rows:
-            return None
-        return [] if rows[0][0] is None else self._decoded(query, rows)
-
-    async def value(self, query: Query, **values: Any) -> Any:
+    async def value(self, query: Query[Any], **values: Any) -> Any:
         try:
             return await self.db.fetchval(query.sql, *query.args(values))
         except Exception as exc:
-            _raise_translated(exc)
+            self._fail(exc)
 
-    async def execute(self, query: Query, **values: Any) -> int:
+    async def execute(self, query: Query[Any], **values: Any) -> int:
         """Run a statement; return the number of rows it touched."""
         try:
             status = await self.db.execute(query.sql, *query.args(values))
         except Exception as exc:
-            _raise_translated(exc)
+            self._fail(exc)
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
+
+    @overload
+    async def page(self, query: Query[R], keyset: Keyset[R, K], *, cursor: str | None,
+                   limit: int, scope: tuple[Any, ...] = (), parameter: str = "cursor",
+                   user_row: bool = True, **values: Any) -> Page[R]: ...
+    @overload
+    async def page(self, query: Query[R], keyset: Keyset[R, K], *, cursor: str | None,
+                   limit: int, scope: tuple[Any, ...] = (), parameter: str = "cursor",
+                   user_row: bool = True, convert: Callable[[R], T], **values: Any
+                   ) -> Page[T]: ...
+    async def page(self, query: Query[R], keyset: Keyset[R, K], *, cursor: str | None,
+                   limit: int, scope: tuple[Any, ...] = (), parameter: str = "cursor",
+                   user_row: bool = True, convert: Callable[[R], Any] | None = None,
+                   **values: Any) -> Page[Any]:
+        """A page of up to ``limit`` rows after ``cursor`` (None: the first page), with the cursor
+        of the next page. The cursor is bound to the list (``keyset.name``), to ``scope`` (its
+        filters) and to the caller (``values["user_id"]``): one made for anything else is a 400
+        naming ``parameter``.
+
+        ``user_row``: the statement joins its page to the caller's users row (``FROM users LEFT
+        JOIN (page) ON true WHERE`` the user is active): no row means the account is gone or
+        deactivated (401), one row of NULLs an empty page. Otherwise the statement checks the
+        account itself and an empty page is just empty."""
+        bound = f"{keyset.name}:{values.get('user_id')}:{scope!r}"
+        cursors = self.ctx.cursors
+        position = keyset.first if cursor is None else cursors.decode(
+            bound, cursor, keyset.position_type, parameter)
+        rows = await self._rows(query, {**values, **keyset.values(position), "limit": limit + 1})
+        if user_row:
+            if not rows:
+                raise AccountGone()
+            if rows[0][0] is None:
+                rows = []
+        items = self._decoded(query, rows)
+        next_cursor = cursors.next_page(bound, items, limit, keyset.key)
+        return Page(items=items if convert is None else [convert(r) for r in items],
+                    next_cursor=next_cursor)

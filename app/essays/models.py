@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import END, check_document, json_object, text
+from app.http.validation import END, Title, check_document, json_object, text
 
 MAX_ESSAYS = 1000
 MAX_METADATA_BYTES = 16384
 
 Status = Literal["pending", "processing", "completed", "failed"]
-Name = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
-ContentId = text(255, min_length=1, blank=False,
-                 description="Your id for the essay, 1-255 characters, unique among your essays.")
+ContentId = Annotated[str, text(255, min_length=1, blank=False,
+                 description="Your id for the essay, 1-255 characters, unique among your essays.")]
 Language = Annotated[str, msgspec.Meta(pattern=rf"^[a-z]{{2}}{END}",
                                        description="A two-letter lowercase language code.")]
-EssayText = text(100000, description="Up to 100000 characters.")
-Metadata = json_object("Any JSON object; at most 16 KiB.")
+EssayText = Annotated[str, text(100000, description="Up to 100000 characters.")]
+Metadata = Annotated[dict[str, Any], json_object("Any JSON object; at most 16 KiB.")]
 
 
 class Essay(msgspec.Struct):
@@ -62,14 +62,15 @@ class EssayInput(msgspec.Struct, forbid_unknown_fields=True):
 
 class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     essays: Annotated[list[EssayInput], msgspec.Meta(min_length=1, max_length=MAX_ESSAYS)]
-    name: Name | None = None
+    name: Title | None = None
 
     def __post_init__(self) -> None:
         if self.name is not None:
             self.name = self.name.strip()
-        seen: set[str] = set()
-        repeated = sorted({e.content_id for e in self.essays
-                           if e.content_id in seen or seen.add(e.content_id)})
+        repeated = sorted(
+            content_id for content_id, count in Counter(e.content_id for e in self.essays).items()
+            if count > 1
+        )
         if repeated:
             raise ValueError(f"content_id repeated within the batch: {', '.join(repeated[:20])}")
 
@@ -89,14 +90,6 @@ class Claim(msgspec.Struct, forbid_unknown_fields=True):
     limit: Annotated[int, msgspec.Meta(ge=1, le=100, description="At most this many, 1-100.")] = 10
 
 
-class BatchPage(msgspec.Struct):
-    items: list[Batch]
-    next_cursor: str | None
-
-
-class EssayPage(msgspec.Struct):
-    items: list[Essay]
-    next_cursor: str | None
 
 
 class ClaimedEssays(msgspec.Struct):

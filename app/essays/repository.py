@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from msgspec import UNSET
 
-from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.kit.errors import Conflict
 from app.essays.models import Batch, BatchCreate, Essay, EssayUpdate
+from app.kit.errors import Conflict
+from app.kit.limits import INFINITY
+from app.kit.pages import Keyset, Page
 
 
 class DuplicateContentIds(Conflict):
     """Some content_ids of the new batch are already used by the user's essays."""
 
 
-register_constraint("essays_user_content_id_key",
-                    DuplicateContentIds("content_id already used by one of your essays"))
+CONSTRAINTS = {
+    "essays_user_content_id_key":
+        DuplicateContentIds("content_id already used by one of your essays"),
+}
 
 _create = sql(
     "essays/create_batch", "user_id", "name", "content_ids", "languages", "texts", "metadatas",
@@ -43,7 +46,10 @@ _update_status = sql(
 )
 _claim = sql("essays/claim_essays", "user_id", "batch_id", "limit", row=Essay)
 
-_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+# Batches newest first (batches_user_created_idx); a batch's essays in the order sent (by id).
+_NEWEST: Keyset[Batch, tuple[datetime, int]] = Keyset("batches", tuple[datetime, int], (INFINITY, 0), ("after_created_at", "after_id"),
+                 lambda b: (b.created_at, b.id))
+_SENT: Keyset[Essay, tuple[int]] = Keyset("essays", tuple[int], (0,), ("after_id",), lambda e: (e.id,))
 
 
 class EssayRepository(Repository):
@@ -62,21 +68,18 @@ class EssayRepository(Repository):
     async def used_content_ids(self, *, user_id: int, content_ids: list[str]) -> list[str]:
         """Which of ``content_ids`` the user's essays already use, sorted."""
         rows = await self.all(_find_content_ids, user_id=user_id, content_ids=content_ids)
-        return [r["content_id"] for r in rows]
+        return [str(r["content_id"]) for r in rows]
 
     async def get_batch(self, *, user_id: int, batch_id: int) -> Batch | None:
         return await self.one(_get, user_id=user_id, batch_id=batch_id)
 
-    async def list_batches(
-        self, *, user_id: int, after: tuple[datetime, int] | None, limit: int
-    ) -> list[Batch] | None:
-        """None when the account is gone or deactivated."""
-        after_created_at, after_id = after or (_INFINITY, 0)
-        return await self.page(_list, user_id=user_id, after_created_at=after_created_at,
-                               after_id=after_id, limit=limit)
+    async def list_batches(self, *, user_id: int, cursor: str | None, limit: int) -> Page[Batch]:
+        """AccountGone when the account is gone or deactivated."""
+        return await self.page(_list, _NEWEST, cursor=cursor, limit=limit, user_id=user_id)
 
     async def batch_version(self, *, user_id: int, batch_id: int) -> int | None:
-        return await self.value(_version, user_id=user_id, batch_id=batch_id)
+        version: int | None = await self.value(_version, user_id=user_id, batch_id=batch_id)
+        return version
 
     async def delete_batch(
         self, *, user_id: int, batch_id: int, if_match: list[int] | None
@@ -86,15 +89,16 @@ class EssayRepository(Repository):
         return touched == 1
 
     async def essays(
-        self, *, user_id: int, batch_id: int, status: str | None, after_id: int, limit: int
-    ) -> list[Essay] | None:
-        """None when the account is gone or deactivated (an empty list also when the batch is
-        missing)."""
+        self, *, user_id: int, batch_id: int, status: str | None, cursor: str | None, limit: int
+    ) -> Page[Essay]:
+        """AccountGone when the account is gone or deactivated (an empty page also when the
+        batch is missing)."""
+        scope = (batch_id, status)
         if status is None:
-            return await self.page(_list_essays, user_id=user_id, batch_id=batch_id,
-                                   after_id=after_id, limit=limit)
-        return await self.page(_list_essays_by_status, user_id=user_id, batch_id=batch_id,
-                               status=status, after_id=after_id, limit=limit)
+            return await self.page(_list_essays, _SENT, cursor=cursor, limit=limit, scope=scope,
+                                   user_id=user_id, batch_id=batch_id)
+        return await self.page(_list_essays_by_status, _SENT, cursor=cursor, limit=limit,
+                               scope=scope, user_id=user_id, batch_id=batch_id, status=status)
 
     async def get_essay(self, *, user_id: int, essay_id: int) -> Essay | None:
         return await self.one(_get_essay, user_id=user_id, essay_id=essay_id)

@@ -7,10 +7,11 @@ from typing import Literal
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from app.db.queries import sql
+from app.db.repository import Repository
 
 _ping = sql("health/ping")
 READY_TIMEOUT = 1.0
@@ -18,6 +19,25 @@ READY_TIMEOUT = 1.0
 
 class Health(msgspec.Struct):
     status: Literal["ok", "ready", "unavailable"]
+
+
+class Readiness(Repository):
+    """Whether this worker can serve: it has started and is not shutting down, and a pooled
+    connection answers."""
+
+    __slots__ = ()
+
+    async def ready(self) -> bool:
+        if self.ctx.database is None or not self.ctx.database.serving:
+            return False
+        try:
+            await asyncio.wait_for(self.value(_ping), READY_TIMEOUT)
+        except Exception:  # any failure to answer means "not ready"
+            return False
+        return True
+
+
+ReadinessCheck = NamedDependency[Readiness]
 
 
 class HealthController(Controller):
@@ -34,13 +54,9 @@ class HealthController(Controller):
         operation_id="ready",
         responses={503: ResponseSpec(data_container=Health, description="Not ready")},
     )
-    async def ready(self, state: State) -> Response[Health]:
+    async def ready(self, readiness: ReadinessCheck) -> Response[Health]:
         """200 when a pooled connection answers within a second; 503 otherwise, and while the
-        service is shutting down."""
-        if not state.accepting:
-            return Response(Health(status="unavailable"), status_code=503)
-        try:
-            await asyncio.wait_for(state.db.fetchval(_ping.sql), READY_TIMEOUT)
-        except Exception:  # any failure to answer means "not ready"
-            return Response(Health(status="unavailable"), status_code=503)
-        return Response(Health(status="ready"), status_code=200)
+        service is starting or shutting down."""
+        if await readiness.ready():
+            return Response(Health(status="ready"), status_code=200)
+        return Response(Health(status="unavailable"), status_code=503)

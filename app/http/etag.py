@@ -16,8 +16,10 @@ from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
 from app.kit.errors import AppError, PreconditionFailed
+from app.kit.limits import MAX_BIGINT
 
 T = TypeVar("T")
+W = TypeVar("W")
 
 # RFC 9110: `*`, or a comma-separated list of entity tags, strong ("3") or weak (W/"3"), in which
 # empty elements are allowed and ignored. Whitespace is spaces and tabs, spelled out, so that
@@ -38,7 +40,6 @@ IfMatch = Annotated[
 ]
 
 _ENTITY_TAG = re.compile(r'(W/)?"([^"]*)"')
-_MAX_VERSION = 2**63 - 1
 
 
 def etag(version: int) -> str:
@@ -53,7 +54,7 @@ def if_match_versions(header: str | None) -> list[int] | None:
         return None
     return [
         int(tag) for weak, tag in _ENTITY_TAG.findall(header)
-        if not weak and tag.isascii() and tag.isdigit() and int(tag) <= _MAX_VERSION
+        if not weak and tag.isascii() and tag.isdigit() and int(tag) <= MAX_BIGINT
     ]
 
 
@@ -77,6 +78,23 @@ async def missing_or_stale(
         if current is not None:
             return stale(current)
     return not_found
+
+
+async def conditionally(
+    if_match: str | None,
+    write: Callable[[list[int] | None], Awaitable[W | None]],
+    current_version: Callable[[], Awaitable[int | None]],
+    not_found: Callable[[], AppError],
+) -> W:
+    """Run a conditional write (an UPDATE or DELETE that checks the versions in its WHERE, so the
+    check and the write are one statement) with the If-Match header's versions. What it returns,
+    when it wrote; when it touched nothing (None or False): 412 with the current ETag if the
+    resource exists at another version, else ``not_found()``."""
+    versions = if_match_versions(if_match)
+    written = await write(versions)
+    if written is None or written is False:
+        raise await missing_or_stale(versions, current_version, not_found())
+    return written
 
 
 def with_etag(resource: T, version: int, status_code: int = 200) -> Response[T]:

@@ -11,22 +11,25 @@ the response; tests/reliability/test_schemathesis.py holds the service to the re
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIResponse, Parameter, RequestBody
 from litestar.params import ParameterKwarg
 from litestar.response import Response
 from litestar.types import Empty
 
-from app.kit.errors import ErrorBody
 from app.http.validation import JSON_VALUE, JSON_VALUE_NAME, REF_TEMPLATE
+from app.kit.errors import ErrorBody
 
 if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.handlers import HTTPRouteHandler
-    from litestar.openapi.spec import Operation, Parameter
+    from litestar.openapi.spec import Operation, PathItem
     from litestar.typing import FieldDefinition
 
 _DESCRIPTIONS = {
@@ -41,10 +44,6 @@ _DESCRIPTIONS = {
     503: "The database is unavailable or busy; retry after the Retry-After header",
 }
 
-# Structs that a field's schema refers to by name (see ``schema_ref``), added to the components.
-_REFERENCED: list[type] = []
-
-
 def errors(*codes: int) -> dict[int, ResponseSpec]:
     """Response specs for the given error statuses (400, 413 and 503 are always possible)."""
     wanted = sorted({400, 413, 503, *codes})
@@ -56,8 +55,8 @@ def errors(*codes: int) -> dict[int, ResponseSpec]:
 
 def schema_ref(struct: type[msgspec.Struct]) -> dict[str, str]:
     """``{"$ref": ...}`` to ``struct``'s schema, for ``msgspec.Meta(extra_json_schema=...)`` of a
-    field that is decoded loosely (a dict) but checked against ``struct`` in ``__post_init__``."""
-    _REFERENCED.append(struct)
+    field that is decoded loosely (a dict) but checked against ``struct`` in ``__post_init__``;
+    the struct's module lists it in its ``schemas``, so that the document defines it."""
     return {"$ref": REF_TEMPLATE.format(name=struct.__name__)}
 
 
@@ -77,6 +76,7 @@ def _parameter_type(field: FieldDefinition) -> Any:
     may be left out; its text may also be ``null``, which msgspec reads as None, except for a
     string (there it is the text "null")."""
     kwarg = field.kwarg_definition
+    assert isinstance(kwarg, ParameterKwarg)
     bounds = {name: getattr(kwarg, name) for name in _BOUNDS if getattr(kwarg, name) is not None}
     meta = msgspec.Meta(**bounds, description=kwarg.description)
     value = _without_none(field.annotation)
@@ -103,22 +103,28 @@ def _response_type(handler: HTTPRouteHandler, status: int) -> Any:
         if get_origin(annotation) is Response:
             (annotation,) = get_args(annotation)
         return annotation
+    assert handler.responses is not None
     return handler.responses[status].data_container
+
+
+def _paths(app: Litestar) -> dict[str, PathItem]:
+    return app.openapi_schema.paths or {}
 
 
 def _operations(app: Litestar) -> dict[str, Operation]:
     return {
         operation.operation_id: operation
-        for item in app.openapi_schema.paths.values()
+        for item in _paths(app).values()
         for method in _METHODS
         if (operation := getattr(item, method)) is not None
     }
 
 
-def describe_exactly(app: Litestar) -> None:
+def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()) -> None:
     """Rewrite the schemas of ``app``'s OpenAPI document (built once, served from then on) from
     msgspec: each parameter's from its type and bounds, each body's and response's from its type,
-    and the components from the Structs these refer to."""
+    and the components from the Structs these refer to, and ``schemas`` (referred to by name
+    only). A page, ``Page[Item]``, is named ``ItemPage``."""
     operations = _operations(app)
     # Where each schema goes, and what it adds (a parameter's default), in the order of ``types``.
     targets: list[tuple[Any, dict[str, Any]]] = []
@@ -129,26 +135,58 @@ def describe_exactly(app: Litestar) -> None:
             if operation is None:
                 continue
             for parameter in operation.parameters or ():
+                assert isinstance(parameter, Parameter)
                 field = _parameter_field(handler, parameter)
                 targets.append((parameter, _parameter_default(field)))
                 types.append(_parameter_type(field))
-            if operation.request_body is not None:
+            if isinstance(operation.request_body, RequestBody):
                 data = handler.parsed_fn_signature.parameters["data"]
                 for media in operation.request_body.content.values():
                     targets.append((media, {}))
                     types.append(data.raw)
-            for status, response in operation.responses.items():
+            for status, response in (operation.responses or {}).items():
+                assert isinstance(response, OpenAPIResponse)
                 for media in (response.content or {}).values():
                     targets.append((media, {}))
                     types.append(_response_type(handler, int(status)))
-    schemas, components = msgspec.json.schema_components(
-        [*types, *_REFERENCED], ref_template=REF_TEMPLATE
+    found, components = msgspec.json.schema_components(
+        [*types, *schemas], ref_template=REF_TEMPLATE
     )
-    for (target, extra), schema in zip(targets, schemas[: len(types)], strict=True):
+    renamed = {name: _page_name(name) for name in components}
+    for (target, extra), schema in zip(targets, found[: len(types)], strict=True):
         # A plain dict where Litestar keeps a Schema object: the document is written out as is.
-        target.schema = {**schema, **extra}
-    components[JSON_VALUE_NAME] = JSON_VALUE
-    app.openapi_schema.components.schemas = components
+        target.schema = _renamed({**schema, **extra}, renamed)
+    document = {renamed[name]: _renamed(schema, renamed) for name, schema in components.items()}
+    document[JSON_VALUE_NAME] = JSON_VALUE
+    # Plain dicts where Litestar keeps Schema objects: the document is written out as is.
+    app.openapi_schema.components.schemas = document
+
+
+_GENERIC_PAGE = re.compile(r"Page_(\w+)_")
+
+
+def _page_name(name: str) -> str:
+    """msgspec names ``Page[Task]`` ``Page_Task_``; the document calls it ``TaskPage``."""
+    match = _GENERIC_PAGE.fullmatch(name)
+    return f"{match.group(1)}Page" if match else name
+
+
+def _ref(ref: str, renamed: dict[str, str]) -> str:
+    name = ref.rsplit("/", 1)[1]
+    return REF_TEMPLATE.format(name=renamed.get(name, name))
+
+
+def _renamed(schema: Any, renamed: dict[str, str]) -> Any:
+    """``schema`` with every ``$ref`` to a renamed component following it."""
+    if isinstance(schema, dict):
+        return {
+            key: _ref(value, renamed) if key == "$ref" and isinstance(value, str)
+            else _renamed(value, renamed)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_renamed(item, renamed) for item in schema]
+    return schema
 
 
 def query_parameters(app: Litestar) -> dict[tuple[str, str], frozenset[str]]:
@@ -157,7 +195,7 @@ def query_parameters(app: Litestar) -> dict[tuple[str, str], frozenset[str]]:
         (path, method.upper()): frozenset(
             p.name for p in operation.parameters or () if p.param_in == "query"
         )
-        for path, item in app.openapi_schema.paths.items()
+        for path, item in _paths(app).items()
         for method in _METHODS
         if (operation := getattr(item, method)) is not None
     }

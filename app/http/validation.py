@@ -6,8 +6,6 @@ from typing import Annotated, Any
 
 import msgspec
 
-MAX_BIGINT = 2**63 - 1
-
 # The characters str.isspace() and str.strip() take for whitespace, spelled out: `\s` means other
 # characters in Python's regexes than in JSON Schema's (ECMA-262), and both read these patterns.
 WHITESPACE = "\\t-\\r\\x1c- \\x85\\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -20,6 +18,9 @@ END = r"$(?!\n)"
 NO_NUL = r"^[^\x00]*$"
 # No NUL, and at least one character that is not whitespace (something is left after strip()).
 NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+
+# Printable ASCII: an Idempotency-Key.
+KEY_PATTERN = r"^[\x20-\x7e]+$"
 
 # Where the OpenAPI document keeps named schemas (app.http.openapi writes them there).
 REF_TEMPLATE = "#/components/schemas/{name}"
@@ -44,29 +45,33 @@ JSON_VALUE = {
 }
 
 
-def text(max_length: int, *, min_length: int = 0, blank: bool = True, description: str = ""):
-    """A string type with bounds, no NUL characters, and optionally not blank."""
-    return Annotated[
-        str,
-        msgspec.Meta(
-            min_length=min_length,
-            max_length=max_length,
-            pattern=NO_NUL if blank else NOT_BLANK,
-            description=description or None,
-        ),
-    ]
+def text(max_length: int, *, min_length: int = 0, blank: bool = True,
+         description: str = "") -> msgspec.Meta:
+    """The bounds of a string field (``Annotated[str, text(200)]``): its length, no NUL
+    characters, and optionally not blank."""
+    return msgspec.Meta(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=NO_NUL if blank else NOT_BLANK,
+        description=description or None,
+    )
 
 
-def json_object(description: str, extra_schema: dict[str, Any] | None = None):
-    """A free-form JSON object without NUL characters (check its size with ``check_document``:
-    JSON Schema cannot say it); ``extra_schema`` adds to what its schema says."""
-    return Annotated[
-        dict[str, Any],
-        msgspec.Meta(
-            description=description,
-            extra_json_schema={**_NUL_FREE_OBJECT, **(extra_schema or {})},
-        ),
-    ]
+def json_object(description: str, extra_schema: dict[str, Any] | None = None) -> msgspec.Meta:
+    """The schema of a free-form JSON object field (``Annotated[dict[str, Any], json_object(...)]``)
+    without NUL characters (check its size with ``check_document``: JSON Schema cannot say it);
+    ``extra_schema`` adds to what its schema says."""
+    return msgspec.Meta(
+        description=description,
+        extra_json_schema={**_NUL_FREE_OBJECT, **(extra_schema or {})},
+    )
+
+
+# A title or name of up to 200 characters that is trimmed and may not be blank (tasks,
+# conversations, recipes, batches).
+Title = Annotated[
+    str, text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
+]
 
 
 # How deeply a free-form JSON document may nest (objects and arrays within each other).

@@ -32,17 +32,16 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar.params import HeaderParameter
 
-from app.db.errors import register_constraint
-from app.db.pool import Database
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
+from app.http.validation import KEY_PATTERN
 from app.kit.errors import Conflict, Unprocessable
+from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
 S = TypeVar("S", bound=msgspec.Struct)
+RepoT = TypeVar("RepoT", bound=Repository)
 
 KEY_TTL_SECONDS = 24 * 3600
-PRUNE_BATCH = 1000
-KEY_PATTERN = r"^[\x20-\x7e]+$"
 
 IdempotencyKey = Annotated[
     str | None,
@@ -98,9 +97,9 @@ class IdempotentRequest(msgspec.Struct, frozen=True):
         return cls(key, digest)
 
 
-register_constraint(
-    "idempotency_keys_pkey", KeyStored("a request with this Idempotency-Key was already made")
-)
+CONSTRAINTS = {
+    "idempotency_keys_pkey": KeyStored("a request with this Idempotency-Key was already made"),
+}
 
 _get_stored = sql("idempotency/get_stored_response", "user_id", "idempotency_key",
                   row=StoredResponse)
@@ -117,23 +116,24 @@ def _retry_shortly(detail: str) -> Conflict:
 
 
 async def create_once(
-    repo: Repository, query: Query, row: type[S], once: IdempotentRequest, *, user_id: int,
+    repo: Repository, query: Query[Claim], row: type[S], once: IdempotentRequest, *, user_id: int,
     **values: Any,
 ) -> tuple[int, S] | None:
     """Run a ``create_*_once`` statement: the status and the created row (as first answered, on a
     retry), or None when the statement created nothing because the user is gone or inactive."""
     try:
-        claim: Claim = await repo.one(
+        claim = await repo.one(
             query, user_id=user_id, idempotency_key=once.key, request_hash=once.request_hash,
             **values,
         )
     except KeyStored:
         return await _replay_stored(repo, row, once, user_id=user_id)
+    assert claim is not None  # the statement always returns its one row
     if not claim.claimed:
         raise _retry_shortly(
             "a request with this Idempotency-Key is still in progress; retry shortly"
         )
-    if claim.response is None:
+    if claim.response is None or claim.status_code is None:
         return None
     return claim.status_code, msgspec.convert(claim.response, row)
 
@@ -146,62 +146,57 @@ def _replay(stored: StoredResponse | KeyClaim, row: type[S], once: IdempotentReq
             "this Idempotency-Key was already used with a different request",
             extra={"header": "Idempotency-Key"},
         )
+    assert stored.status_code is not None
     return stored.status_code, msgspec.convert(stored.response, row)
 
 
 async def _replay_stored(repo: Repository, row: type[S], once: IdempotentRequest, *,
                          user_id: int) -> tuple[int, S]:
     """After a create failed on a key stored meanwhile: what was stored."""
-    stored: StoredResponse | None = await repo.one(
-        _get_stored, user_id=user_id, idempotency_key=once.key
-    )
+    stored = await repo.one(_get_stored, user_id=user_id, idempotency_key=once.key)
     if stored is None:  # pruned (or the account gone) in between: nothing to replay
         raise _retry_shortly("the request with this Idempotency-Key expired just now; retry")
     return _replay(stored, row, once)
 
 
 async def created(
-    db: Database, key: str | None, operation: str, data: msgspec.Struct, row: type[S], *,
-    user_id: int, create: Callable[[Executor], Awaitable[S | None]], status_code: int = 201,
+    repo: RepoT, key: str | None, operation: str, data: msgspec.Struct, row: type[S], *,
+    user_id: int, create: Callable[[RepoT], Awaitable[S | None]], status_code: int = 201,
 ) -> tuple[int, S] | None:
-    """Run ``create`` (which writes with the executor it is given and returns what it made, or
-    None when the account is gone). Without a key: on the pool, as is. With a key: in one
-    transaction that first claims the key (409 while another request holds it; the stored
-    response, or 422, when it was used), then creates, then stores the response; a key stored
-    meanwhile rolls the creation back and replays. Four statements instead of one, for creates
-    whose SQL has no ``create_*_once`` form."""
+    """Run ``create`` (which writes with the repository it is given and returns what it made, or
+    None when the account is gone). Without a key: ``repo`` on the pool, as is. With a key: in
+    one transaction that first claims the key (409 while another request holds it; the stored
+    response, or 422, when it was used), then creates with ``repo`` on the transaction's
+    connection, then stores the response; a key stored meanwhile rolls the creation back and
+    replays. Four statements instead of one, for creates whose SQL has no ``create_*_once``
+    form."""
     if key is None:
-        made = await create(db)
+        made = await create(repo)
         return None if made is None else (status_code, made)
     once = IdempotentRequest.of(key, operation, data)
     try:
-        async with db.transaction() as conn:
-            repo = Repository(conn)
-            claim: KeyClaim = await repo.one(_claim, user_id=user_id, idempotency_key=once.key)
+        async with repo.transaction() as tx:
+            claim = await tx.one(_claim, user_id=user_id, idempotency_key=once.key)
+            assert claim is not None  # the statement always returns its one row
             if not claim.claimed:
                 raise _retry_shortly(
                     "a request with this Idempotency-Key is still in progress; retry shortly"
                 )
             if claim.status_code is not None:
                 return _replay(claim, row, once)
-            made = await create(conn)
+            made = await create(tx)
             if made is None:
                 return None
-            await repo.execute(_store, user_id=user_id, idempotency_key=once.key,
-                               request_hash=once.request_hash, status_code=status_code,
-                               response=made)
+            await tx.execute(_store, user_id=user_id, idempotency_key=once.key,
+                             request_hash=once.request_hash, status_code=status_code,
+                             response=made)
             return status_code, made
     except KeyStored:
-        return await _replay_stored(Repository(db), row, once, user_id=user_id)
+        return await _replay_stored(repo, row, once, user_id=user_id)
 
 
 async def prune_expired(db: Executor, *, ttl_seconds: float = KEY_TTL_SECONDS,
                         batch_size: int = PRUNE_BATCH) -> int:
     """Delete every key older than ``ttl_seconds``, a batch per statement; how many went."""
-    repo = Repository(db)
-    total = 0
-    while True:
-        deleted = await repo.value(_prune, ttl_seconds=ttl_seconds, batch_size=batch_size)
-        total += deleted
-        if deleted < batch_size:
-            return total
+    return await prune_in_batches(Repository(db), _prune, batch_size=batch_size,
+                                  ttl_seconds=ttl_seconds)

@@ -1,6 +1,7 @@
 """Housekeeping every worker of the service runs in the background: deleting rows that no longer
 mean anything (expired idempotency keys, login failures outside their window, login addresses no
-longer trusted), at startup and then every ``PRUNE_INTERVAL_SECONDS``. Each pruner deletes in
+longer trusted), at startup and then every ``PRUNE_INTERVAL_SECONDS``; each domain's module names
+its pruners. Each pruner deletes in
 batches with ``SKIP LOCKED``, so workers pruning at once do not wait on each other."""
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from app.db.queries import Query
+from app.db.repository import Repository
 from app.kit.errors import AppError
 
 log = logging.getLogger("app.kit.jobs")
 
 PRUNE_INTERVAL_SECONDS = 3600.0
+PRUNE_BATCH = 1000
 
 Pruner = Callable[[], Awaitable[int]]
 
@@ -34,3 +38,15 @@ async def prune_periodically(pruners: Mapping[str, Pruner],
             except Exception:  # a bug must not end the loop silently; log it and try again later
                 log.exception("pruning %s failed", what)
         await asyncio.sleep(interval)
+
+
+async def prune_in_batches(repo: Repository, query: Query[object], *, batch_size: int = PRUNE_BATCH,
+                           **values: object) -> int:
+    """Run a pruning statement (it deletes at most ``batch_size`` rows and returns how many it
+    deleted) until a batch comes back short; how many rows went in all."""
+    total = 0
+    while True:
+        deleted: int = await repo.value(query, batch_size=batch_size, **values)
+        total += deleted
+        if deleted < batch_size:
+            return total

@@ -26,8 +26,8 @@ import uuid
 
 from locust import FastHttpUser, between
 
+from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
 from app.loadtest.scenarios import SCENARIOS
-from app.cli.seed import DEFAULT_PASSWORD, seeded_email
 
 WEIGHTS: dict[str, int] = json.loads(os.environ.get("PGAPI_LOADTEST_WEIGHTS") or "null") or dict(
     SCENARIOS["mixed"]

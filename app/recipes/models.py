@@ -9,21 +9,20 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.http.openapi import schema_ref
-from app.http.validation import check_document, json_object, text
+from app.http.validation import Title, check_document, json_object, text
 
 MAX_DOCUMENT_BYTES = 65536
 
-Name = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
-Description = text(2000, description="Up to 2000 characters.")
-Cuisine = text(50, min_length=1, blank=False, description="1-50 characters, e.g. italian.")
+Description = Annotated[str, text(2000, description="Up to 2000 characters.")]
+Cuisine = Annotated[str, text(50, min_length=1, blank=False, description="1-50 characters, e.g. italian.")]
 Difficulty = Literal["easy", "medium", "hard"]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=10080, description="Minutes, 0-10080.")]
 Servings = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 Grams = Annotated[float, msgspec.Meta(ge=0, le=100000)]
 Score = Annotated[float, msgspec.Meta(ge=0, le=1)]
-Url = text(2048, min_length=1)
-TagName = text(50, min_length=1, blank=False,
-               description="1-50 characters; stored lowercase and trimmed.")
+Url = Annotated[str, text(2048, min_length=1)]
+TagName = Annotated[str, text(50, min_length=1, blank=False,
+               description="1-50 characters; stored lowercase and trimmed.")]
 MAX_TAGS = 20
 Tags = Annotated[
     list[TagName], msgspec.Meta(max_length=MAX_TAGS, description=f"Up to {MAX_TAGS} tags.")
@@ -31,23 +30,23 @@ Tags = Annotated[
 
 
 class Ingredient(msgspec.Struct):
-    name: text(100, min_length=1, blank=False)
-    quantity: float | text(50) | None = None
-    unit: text(30) | None = None
+    name: Annotated[str, text(100, min_length=1, blank=False)]
+    quantity: float | Annotated[str, text(50)] | None = None
+    unit: Annotated[str, text(30)] | None = None
 
 
 class RecipeDocument(msgspec.Struct):
     """The part of a recipe document the service relies on; other keys are kept as sent."""
 
     ingredients: Annotated[list[Ingredient], msgspec.Meta(max_length=200)]
-    instructions: Annotated[list[text(4000, min_length=1)], msgspec.Meta(max_length=200)]
+    instructions: Annotated[list[Annotated[str, text(4000, min_length=1)]], msgspec.Meta(max_length=200)]
 
 
-Document = json_object(
+Document = Annotated[dict[str, Any], json_object(
     "The recipe document: `ingredients` (a list of {name, quantity?, unit?}), `instructions` (a "
     "list of steps, in order), and any other keys; at most 64 KiB as compact JSON.",
     extra_schema=schema_ref(RecipeDocument),
-)
+)]
 
 
 class Recipe(msgspec.Struct):
@@ -75,7 +74,7 @@ class Recipe(msgspec.Struct):
 
 
 class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name
+    name: Title
     recipe_json: Document
     description: Description | None = None
     cuisine_type: Cuisine | None = None
@@ -99,7 +98,7 @@ class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
 class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Fields not sent stay as they are; null clears an optional field."""
 
-    name: Name | UnsetType = UNSET
+    name: Title | UnsetType = UNSET
     recipe_json: Document | UnsetType = UNSET
     description: Description | None | UnsetType = UNSET
     cuisine_type: Cuisine | None | UnsetType = UNSET
@@ -122,19 +121,11 @@ class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
             check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
 
 
-class RecipePage(msgspec.Struct):
-    items: list[Recipe]
-    next_cursor: str | None
-
 
 class TagCount(msgspec.Struct):
     name: str
     recipe_count: int
 
-
-class TagPage(msgspec.Struct):
-    items: list[TagCount]
-    next_cursor: str | None
 
 
 class HistoryEntry(msgspec.Struct):
@@ -146,15 +137,11 @@ class HistoryEntry(msgspec.Struct):
 
 
 class HistoryCreate(msgspec.Struct, forbid_unknown_fields=True):
-    ingredients_used: Annotated[list[text(100, min_length=1)], msgspec.Meta(max_length=200)]
-    preferences_applied: json_object("Any JSON object; at most 16 KiB.") = msgspec.field(
+    ingredients_used: Annotated[list[Annotated[str, text(100, min_length=1)]], msgspec.Meta(max_length=200)]
+    preferences_applied: Annotated[dict[str, Any], json_object("Any JSON object; at most 16 KiB.")] = msgspec.field(
         default_factory=dict
     )
 
     def __post_init__(self) -> None:
         check_document(self.preferences_applied, "preferences_applied", 16384)
 
-
-class HistoryPage(msgspec.Struct):
-    items: list[HistoryEntry]
-    next_cursor: str | None

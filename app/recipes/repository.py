@@ -3,14 +3,21 @@ tags (two statements in one transaction: see ``set_tags``) and searching (see ``
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal
 
-from app.db.errors import register_constraint
 from app.db.queries import sql
 from app.db.repository import Repository
 from app.kit.errors import InvalidInput
-from app.recipes.models import HistoryEntry, Recipe, RecipeCreate, RecipeUpdate, TagCount
+from app.kit.limits import INFINITY, MAX_INTEGER
+from app.kit.pages import Keyset, Page
+from app.recipes.models import (
+    HistoryEntry,
+    Recipe,
+    RecipeCreate,
+    RecipeUpdate,
+    TagCount,
+)
 
 Sort = Literal["newest", "calories", "total_time"]
 
@@ -57,36 +64,42 @@ _list_history = sql(
     row=HistoryEntry,
 )
 
-# The keyset position before the first row of each order.
-_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
-FIRST_POSITION: dict[str, tuple[Any, int]] = {
-    "newest": (_INFINITY, 0),
-    "calories": (float("-inf"), 0),
-    "total_time": (-1, 0),
+CONSTRAINTS = {
+    name: InvalidInput(rule) for name, rule in [
+        ("recipes_name_length", "name must be 1-200 characters, not blank"),
+        ("recipes_cuisine_type_length", "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_cuisine_type_not_blank", "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_recipe_json_object",
+         "recipe_json must be an object with ingredients and instructions lists"),
+        ("recipes_recipe_json_size", "recipe_json is too large"),
+        ("tags_name_format", "tags must be 1-50 characters, not blank"),
+    ]
 }
-_POSITION_NAME = {"newest": "after_created_at", "calories": "after_calories",
-                  "total_time": "after_total_time"}
-
-for _name, _rule in [
-    ("recipes_name_length", "name must be 1-200 characters, not blank"),
-    ("recipes_cuisine_type_length", "cuisine_type must be 1-50 characters, not blank"),
-    ("recipes_cuisine_type_not_blank", "cuisine_type must be 1-50 characters, not blank"),
-    ("recipes_recipe_json_object",
-     "recipe_json must be an object with ingredients and instructions lists"),
-    ("recipes_recipe_json_size", "recipe_json is too large"),
-    ("tags_name_format", "tags must be 1-50 characters, not blank"),
-]:
-    register_constraint(_name, InvalidInput(_rule))
 
 
-def sort_key(sort: Sort, recipe: Recipe) -> tuple[Any, int]:
-    """The keyset position of ``recipe`` in the ``sort`` order (NULLs sort last)."""
-    if sort == "calories":
-        calories = recipe.calories_per_serving
-        return (float("inf") if calories is None else calories, recipe.id)
-    if sort == "total_time":
-        return (2147483647 if recipe.total_time is None else recipe.total_time, recipe.id)
-    return (recipe.created_at, recipe.id)
+def _calories(recipe: Recipe) -> tuple[float, int]:
+    calories = recipe.calories_per_serving
+    return (float("inf") if calories is None else calories, recipe.id)
+
+
+def _total_time(recipe: Recipe) -> tuple[int, int]:
+    # recipes_user_total_time_idx sorts a recipe without a total time as the largest integer.
+    return (MAX_INTEGER if recipe.total_time is None else recipe.total_time, recipe.id)
+
+
+# Each order's keyset: what its cursors hold, the position before the first row, the statements'
+# parameters for a position, and a recipe's position (NULLs sort last).
+ORDERS: dict[Sort, Keyset[Recipe, Any]] = {
+    "newest": Keyset("recipes:newest", tuple[datetime, int], (INFINITY, 0),
+                     ("after_created_at", "after_id"), lambda r: (r.created_at, r.id)),
+    "calories": Keyset("recipes:calories", tuple[float, int], (float("-inf"), 0),
+                       ("after_calories", "after_id"), _calories),
+    "total_time": Keyset("recipes:total_time", tuple[int, int], (-1, 0),
+                         ("after_total_time", "after_id"), _total_time),
+}
+_TAGS: Keyset[TagCount, tuple[str]] = Keyset("tags", tuple[str], ("",), ("after_name",), lambda t: (t.name,))
+_HISTORY: Keyset[HistoryEntry, tuple[datetime, int]] = Keyset("recipe-history", tuple[datetime, int], (INFINITY, 0),
+                  ("after_generated_at", "after_id"), lambda h: (h.generated_at, h.id))
 
 
 class RecipeRepository(Repository):
@@ -99,7 +112,8 @@ class RecipeRepository(Repository):
         return await self.one(_get, user_id=user_id, recipe_id=recipe_id)
 
     async def version(self, *, user_id: int, recipe_id: int) -> int | None:
-        return await self.value(_version, user_id=user_id, recipe_id=recipe_id)
+        version: int | None = await self.value(_version, user_id=user_id, recipe_id=recipe_id)
+        return version
 
     async def update(
         self, *, user_id: int, recipe_id: int, changes: RecipeUpdate, if_match: list[int] | None
@@ -113,12 +127,13 @@ class RecipeRepository(Repository):
             _delete, user_id=user_id, recipe_id=recipe_id, if_match=if_match
         ) == 1
 
-    async def list(
-        self, *, user_id: int, sort: Sort, after: tuple[Any, int] | None, limit: int,
+    async def list_recipes(
+        self, *, user_id: int, sort: Sort, cursor: str | None, limit: int,
         filters: dict[str, Any],
-    ) -> list[Recipe] | None:
-        """Up to ``limit`` recipes matching the non-None ``filters``, in ``sort`` order; None when
-        the account is gone or deactivated. On the pool: a search takes a connection of its own.
+    ) -> Page[Recipe]:
+        """A page of recipes matching the non-None ``filters``, in ``sort`` order; AccountGone
+        when the account is gone or deactivated. On the pool: a search takes a connection of its
+        own.
 
         Without q, ingredient, tag or favorite=true this is one statement in one round trip, soon
         on the generic plan PostgreSQL caches for a prepared statement: it walks the sort's index
@@ -138,21 +153,21 @@ class RecipeRepository(Repository):
         with the account. Set for the whole pool, the setting would cost every hot path its cached
         plan (pgbench: about 40% of the tasks hot path's throughput).
         """
-        position, after_id = after if after is not None else FIRST_POSITION[sort]
-        values = {"user_id": user_id, "after_id": after_id, "limit": limit,
-                  _POSITION_NAME[sort]: position}
+        keyset = ORDERS[sort]
+        scope = tuple(sorted(filters.items()))
         if filters["favorite"]:
             query = _favorite_lists[sort]
-            values.update((name, filters[name]) for name in _OTHER_FILTERS)
+            values = {name: filters[name] for name in _OTHER_FILTERS}
         else:
             query = _lists[sort]
-            values.update(filters)
+            values = dict(filters)
             if all(filters[name] is None for name in _INDEXED_FILTERS):
-                return await self.page(query, **values)
-        async with self.db.transaction() as conn:
-            search = self.on(conn)
+                return await self.page(query, keyset, cursor=cursor, limit=limit, scope=scope,
+                                       user_id=user_id, **values)
+        async with self.transaction() as search:
             await search.execute(_use_custom_plans)
-            return await search.page(query, **values)
+            return await search.page(query, keyset, cursor=cursor, limit=limit, scope=scope,
+                                     user_id=user_id, **values)
 
     async def set_tags(
         self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None
@@ -163,9 +178,9 @@ class RecipeRepository(Repository):
         return await self.one(_set_tags, user_id=user_id, recipe_id=recipe_id, tags=tags,
                               if_match=if_match)
 
-    async def tags(self, *, user_id: int, after_name: str, limit: int) -> list[TagCount] | None:
-        """None when the account is gone or deactivated."""
-        return await self.page(_list_tags, user_id=user_id, after_name=after_name, limit=limit)
+    async def tags(self, *, user_id: int, cursor: str | None, limit: int) -> Page[TagCount]:
+        """AccountGone when the account is gone or deactivated."""
+        return await self.page(_list_tags, _TAGS, cursor=cursor, limit=limit, user_id=user_id)
 
     async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> bool:
         """Mark or unmark; False when the recipe does not exist (or is someone else's)."""
@@ -181,9 +196,10 @@ class RecipeRepository(Repository):
                               preferences_applied=preferences_applied)
 
     async def history(
-        self, *, user_id: int, recipe_id: int, after: tuple[datetime, int] | None, limit: int
-    ) -> list[HistoryEntry]:
-        after_generated_at, after_id = after if after is not None else (_INFINITY, 0)
-        return await self.all(_list_history, user_id=user_id, recipe_id=recipe_id,
-                              after_generated_at=after_generated_at, after_id=after_id,
-                              limit=limit)
+        self, *, user_id: int, recipe_id: int, cursor: str | None, limit: int
+    ) -> Page[HistoryEntry]:
+        """The recipe's history, newest first; an empty page also when the recipe is missing
+        (or someone else's) or the account is gone."""
+        return await self.page(_list_history, _HISTORY, cursor=cursor, limit=limit,
+                               scope=(recipe_id,), user_row=False, user_id=user_id,
+                               recipe_id=recipe_id)

@@ -1,16 +1,16 @@
-"""Task Structs: the row, what a client may send, and the page and stats shapes."""
+"""Task Structs: the row, what a client may send, and the stats shape."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import text
+from app.http.validation import Title, text
 
-Title = text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
-Description = text(1000, description="Up to 1000 characters.")
+Description = Annotated[str, text(1000, description="Up to 1000 characters.")]
 
 
 class Task(msgspec.Struct):
@@ -42,10 +42,6 @@ class TaskUpdate(msgspec.Struct, forbid_unknown_fields=True):
         if self.title is not UNSET:
             self.title = self.title.strip()
 
-
-class TaskPage(msgspec.Struct):
-    items: list[Task]
-    next_cursor: str | None
 
 
 class TaskStats(msgspec.Struct):

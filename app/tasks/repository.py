@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from msgspec import UNSET
 
 from app.db.queries import sql
 from app.db.repository import Repository
 from app.idempotency.keys import Claim, IdempotentRequest, create_once
+from app.kit.limits import INFINITY
+from app.kit.pages import Keyset, Page
 from app.tasks.models import Task, TaskStats, TaskUpdate
 
 _create = sql("tasks/create_task", "user_id", "title", "description", row=Task)
@@ -33,8 +35,9 @@ _list_by_completed = sql(
 )
 _stats = sql("tasks/task_stats", "user_id", row=TaskStats)
 
-# asyncpg sends datetime.max as 'infinity': the keyset position before the first row.
-_INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+# Newest first: (created_at, id) descending, as tasks_user_created_idx.
+_NEWEST: Keyset[Task, tuple[datetime, int]] = Keyset("tasks", tuple[datetime, int], (INFINITY, 0), ("after_created_at", "after_id"),
+                 lambda t: (t.created_at, t.id))
 
 
 class TaskRepository(Repository):
@@ -74,28 +77,17 @@ class TaskRepository(Repository):
         return await self.execute(_delete, user_id=user_id, task_id=task_id, if_match=if_match) == 1
 
     async def version(self, *, user_id: int, task_id: int) -> int | None:
-        return await self.value(_version, user_id=user_id, task_id=task_id)
+        version: int | None = await self.value(_version, user_id=user_id, task_id=task_id)
+        return version
 
-    async def list(
-        self,
-        *,
-        user_id: int,
-        completed: bool | None,
-        after: tuple[datetime, int] | None,
-        limit: int,
-    ) -> list[Task] | None:
-        """Up to ``limit`` tasks, newest first, strictly after the keyset position ``after``; None
-        when the account is gone or deactivated."""
-        after_created_at, after_id = after if after is not None else (_INFINITY, 0)
+    async def list_tasks(
+        self, *, user_id: int, completed: bool | None, cursor: str | None, limit: int
+    ) -> Page[Task]:
+        """A page of tasks, newest first; AccountGone when the account is gone or deactivated."""
         if completed is None:
-            return await self.page(
-                _list, user_id=user_id, after_created_at=after_created_at, after_id=after_id,
-                limit=limit,
-            )
-        return await self.page(
-            _list_by_completed, user_id=user_id, completed=completed,
-            after_created_at=after_created_at, after_id=after_id, limit=limit,
-        )
+            return await self.page(_list, _NEWEST, cursor=cursor, limit=limit, user_id=user_id)
+        return await self.page(_list_by_completed, _NEWEST, cursor=cursor, limit=limit,
+                               scope=(completed,), user_id=user_id, completed=completed)
 
     async def stats(self, *, user_id: int) -> TaskStats | None:
         """None when the account is gone or deactivated."""

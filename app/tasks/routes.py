@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import State
+from litestar import Response, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from app.http.auth import AUTH_DEPENDENCIES, UserId
-from app.kit.errors import AccountGone, NotFound
-from app.http.etag import ETAG_HEADER, IfMatch, if_match_versions, missing_or_stale, with_etag
-from app.idempotency.keys import IdempotencyKey, IdempotentRequest
+from app.http.auth import UserController, UserId
+from app.http.etag import ETAG_HEADER, IfMatch, conditionally, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
-from app.tasks.models import Task, TaskCreate, TaskPage, TaskStats, TaskUpdate
-from app.http.validation import MAX_BIGINT
+from app.idempotency.keys import IdempotencyKey, IdempotentRequest
+from app.kit.errors import AccountGone, NotFound
+from app.kit.limits import MAX_BIGINT
+from app.kit.pages import Page
+from app.tasks.models import Task, TaskCreate, TaskStats, TaskUpdate
+from app.tasks.repository import TaskRepository
 
+Tasks = NamedDependency[TaskRepository]
 TaskId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
 Completed = Annotated[
     bool | None, QueryParameter(description="Only completed (true) or only pending (false) tasks.")
 ]
-
-_SCOPE = "tasks"
 
 
 def _not_found() -> NotFound:
     return NotFound("task not found")
 
 
-class TaskController(Controller):
+class TaskController(UserController):
     path = "/tasks"
     tags = ["tasks"]
-    dependencies = AUTH_DEPENDENCIES
-    security = [{"bearer": []}]
 
     @post("/", operation_id="createTask", responses=errors(401, 409, 422),
           response_headers=ETAG_HEADER)
@@ -42,18 +40,17 @@ class TaskController(Controller):
         self,
         data: JSONBody[TaskCreate],
         user_id: UserId,
-        state: State,
+        tasks: Tasks,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Task]:
         """Create a task; the title is trimmed. With an Idempotency-Key, a retry returns the
         original response and creates nothing (422 if the body differs, 409 while in flight)."""
         if idempotency_key is None:
-            task = await state.tasks.create(
-                user_id=user_id, title=data.title, description=data.description
-            )
+            task = await tasks.create(user_id=user_id, title=data.title,
+                                      description=data.description)
             created = None if task is None else (201, task)
         else:
-            created = await state.tasks.create_once(
+            created = await tasks.create_once(
                 once=IdempotentRequest.of(idempotency_key, "createTask", data),
                 user_id=user_id, title=data.title, description=data.description,
             )
@@ -66,36 +63,29 @@ class TaskController(Controller):
     async def list_tasks(
         self,
         user_id: UserId,
-        state: State,
+        tasks: Tasks,
         completed: Completed = None,
         limit: Limit = 20,
         cursor: Cursor = None,
-    ) -> TaskPage:
-        """The caller's tasks, newest first, a page at a time (keyset pagination)."""
-        after = None
-        if cursor is not None:
-            after = state.cursors.decode(_SCOPE, cursor, tuple[datetime, int])
-        rows = await state.tasks.list(
-            user_id=user_id, completed=completed, after=after, limit=limit + 1
-        )
-        if rows is None:
-            raise AccountGone()
-        next_cursor = state.cursors.next_page(_SCOPE, rows, limit, lambda t: (t.created_at, t.id))
-        return TaskPage(items=rows, next_cursor=next_cursor)
+    ) -> Page[Task]:
+        """The caller's tasks, newest first, a page at a time (keyset pagination); a cursor only
+        continues the list (and filter) it came from."""
+        return await tasks.list_tasks(user_id=user_id, completed=completed, cursor=cursor, limit=limit)
 
     @get("/stats", operation_id="getTaskStats", responses=errors(401))
-    async def task_stats(self, user_id: UserId, state: State) -> TaskStats:
+    async def task_stats(self, user_id: UserId, tasks: Tasks) -> TaskStats:
         """How many tasks the caller has: total, completed, pending."""
-        stats = await state.tasks.stats(user_id=user_id)
+        stats = await tasks.stats(user_id=user_id)
         if stats is None:
             raise AccountGone()
         return stats
 
     @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404),
          response_headers=ETAG_HEADER)
-    async def get_task(self, task_id: TaskId, user_id: UserId, state: State) -> Response[Task]:
+    async def get_task(self, task_id: TaskId, user_id: UserId, tasks: Tasks
+                       ) -> Response[Task]:
         """One task; 404 when it does not exist or belongs to someone else."""
-        task = await state.tasks.get(user_id=user_id, task_id=task_id)
+        task = await tasks.get(user_id=user_id, task_id=task_id)
         if task is None:
             raise _not_found()
         return with_etag(task, task.version)
@@ -107,30 +97,26 @@ class TaskController(Controller):
         task_id: TaskId,
         data: JSONBody[TaskUpdate],
         user_id: UserId,
-        state: State,
+        tasks: Tasks,
         if_match: IfMatch = None,
     ) -> Response[Task]:
         """Change the fields sent; others stay; ``description: null`` clears it. With If-Match,
         only when the task is still at that version (else 412 with the current ETag)."""
-        versions = if_match_versions(if_match)
-        task = await state.tasks.update(
-            user_id=user_id, task_id=task_id, changes=data, if_match=versions
+        task = await conditionally(
+            if_match,
+            lambda versions: tasks.update(user_id=user_id, task_id=task_id, changes=data,
+                                          if_match=versions),
+            lambda: tasks.version(user_id=user_id, task_id=task_id), _not_found,
         )
-        if task is None:
-            raise await missing_or_stale(
-                versions, lambda: state.tasks.version(user_id=user_id, task_id=task_id),
-                _not_found(),
-            )
         return with_etag(task, task.version)
 
     @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404, 412))
     async def delete_task(
-        self, task_id: TaskId, user_id: UserId, state: State, if_match: IfMatch = None
+        self, task_id: TaskId, user_id: UserId, tasks: Tasks, if_match: IfMatch = None
     ) -> None:
         """Delete a task; with If-Match, only at that version (else 412)."""
-        versions = if_match_versions(if_match)
-        if not await state.tasks.delete(user_id=user_id, task_id=task_id, if_match=versions):
-            raise await missing_or_stale(
-                versions, lambda: state.tasks.version(user_id=user_id, task_id=task_id),
-                _not_found(),
-            )
+        await conditionally(
+            if_match,
+            lambda versions: tasks.delete(user_id=user_id, task_id=task_id, if_match=versions),
+            lambda: tasks.version(user_id=user_id, task_id=task_id), _not_found,
+        )

@@ -22,6 +22,7 @@ from app.accounts.limits import (
 from app.config import Settings
 from app.kit.errors import TooManyRequests
 from app.server import create_app
+from tests.conftest import app_for
 from tests.helpers import PASSWORD, fail_inserts, served
 
 OWNER = "owner@example.com"
@@ -43,7 +44,7 @@ def _limited(settings: Settings, **changes: int) -> Settings:
 
 @pytest.fixture
 async def http(settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with served(create_app(_limited(settings))) as client:
+    async with served(app_for(_limited(settings))) as client:
         yield client
 
 
@@ -195,7 +196,7 @@ async def test_a_burst_of_concurrent_guesses_gets_no_more_than_the_pool_can_run_
 
 
 async def test_the_lockout_expires_and_the_right_password_works_again(settings):
-    async with served(create_app(_limited(settings, login_failure_window_seconds=2))) as http:
+    async with served(app_for(_limited(settings, login_failure_window_seconds=2))) as http:
         await _register(http)
         await _fail(http, "203.0.113.1", 3)
         retry_after = _assert_limited(await _login(http, "203.0.113.1", PASSWORD),
@@ -267,6 +268,7 @@ async def test_a_bad_request_is_400_and_counts_nothing(http, database_url):
     assert await _sql(database_url, "SELECT count(*) FROM login_failures") == 0
 
 
+@pytest.mark.own_database
 async def test_an_account_deleted_during_its_login_gets_401_and_no_token(http, database_url):
     """The account vanishes between the password check and recording the login (a trigger stands
     in for the race): as if it never existed."""
@@ -280,7 +282,7 @@ async def test_an_account_deleted_during_its_login_gets_401_and_no_token(http, d
 
 async def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(settings, database_url):
     """Only a trusted proxy (uvicorn's forwarded_allow_ips) may name the client's address."""
-    app = create_app(_limited(settings))
+    app = app_for(_limited(settings))
     async with served(app, forwarded_allow_ips="192.0.2.254") as http:
         await _register(http)
         for n in range(3):
@@ -293,7 +295,7 @@ async def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(settings, datab
 async def test_clients_without_a_network_address_count_as_one(settings, database_url):
     """The test client, like a unix socket without a trusted proxy, has no IP address: all such
     clients share the address 'unknown'."""
-    async with AsyncTestClient(app=create_app(_limited(settings))) as client:
+    async with AsyncTestClient(app=app_for(_limited(settings))) as client:
         for _ in range(3):
             response = await client.post("/auth/login", json={"email": OWNER, "password": WRONG})
             assert response.status_code == 401
@@ -342,14 +344,14 @@ async def test_pruning_deletes_expired_failures_and_untrusted_addresses(http, da
 
 
 async def test_the_service_prunes_expired_login_rows_when_it_starts(settings, database_url):
-    async with served(create_app(_limited(settings))) as http:
+    async with served(app_for(_limited(settings))) as http:
         await _register(http)
         assert (await _login(http, HOME, PASSWORD)).status_code == 200
         await _fail(http, "203.0.113.1", 2)
     await _backdate(database_url, "login_failures", "failed_at", 301)
     await _backdate(database_url, "login_addresses", "last_login_at", 30 * 86400 + 1)
     remaining = "SELECT (SELECT count(*) FROM login_failures) + (SELECT count(*) FROM login_addresses)"
-    async with AsyncTestClient(app=create_app(_limited(settings))):
+    async with AsyncTestClient(app=app_for(_limited(settings))):
         for _ in range(500):
             if await _sql(database_url, remaining) == 0:
                 break

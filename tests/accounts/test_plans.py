@@ -8,6 +8,8 @@ import pytest
 
 from tests.plans import describe, index_names, plan
 
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+
 LIMITS = {"window_seconds": 300, "per_account_address": 5, "per_account": 20, "per_address": 50}
 
 
@@ -37,7 +39,7 @@ async def seeded(database_url):
 
 
 async def test_get_login_reads_each_limit_from_its_index(seeded):
-    nodes = await plan(seeded, "users/get_login", email="U7@Example.com",
+    nodes = await plan(seeded, "accounts/get_login", email="U7@Example.com",
                        address="203.0.113.7", trusted_seconds=2592000, **LIMITS)
     assert {"users_email_key", "login_addresses_pkey", "login_failures_email_idx",
             "login_failures_address_idx"} <= index_names(nodes), describe(nodes)
@@ -45,20 +47,20 @@ async def test_get_login_reads_each_limit_from_its_index(seeded):
 
 
 async def test_record_registration_attempt_reads_the_address_index(seeded):
-    nodes = await plan(seeded, "auth/record_registration_attempt", address="203.0.113.7",
+    nodes = await plan(seeded, "accounts/record_registration_attempt", address="203.0.113.7",
                        window_seconds=300, per_address=50)
     assert "login_failures_address_idx" in index_names(nodes), describe(nodes)
 
 
 async def test_record_login_finds_the_failures_and_the_address_by_their_keys(seeded):
-    nodes = await plan(seeded, "auth/record_login", user_id=7, email="u7@example.com",
+    nodes = await plan(seeded, "accounts/record_login", user_id=7, email="u7@example.com",
                        address="203.0.113.7")
     assert "login_failures_email_idx" in index_names(nodes), describe(nodes)
 
 
 @pytest.mark.parametrize(("name", "values", "index"), [
-    ("auth/prune_login_failures", {"window_seconds": 300}, "login_failures_failed_at_idx"),
-    ("auth/prune_login_addresses", {"trusted_seconds": 60}, "login_addresses_last_login_idx"),
+    ("accounts/prune_login_failures", {"window_seconds": 300}, "login_failures_failed_at_idx"),
+    ("accounts/prune_login_addresses", {"trusted_seconds": 60}, "login_addresses_last_login_idx"),
 ])
 async def test_pruning_finds_the_oldest_rows_by_their_time_index(seeded, name, values, index):
     nodes = await plan(seeded, name, batch_size=1000, **values)

@@ -12,8 +12,8 @@ import subprocess
 import asyncpg
 import pytest
 
-from app.db.embedded import pg_bin_dir
 from app.cli.seed import seed
+from app.db.embedded import pg_bin_dir
 from bench.__main__ import update_section
 from bench.compare import ENDPOINTS
 from bench.profile import charge

@@ -9,6 +9,8 @@ import pytest
 
 from tests.plans import below_limit, describe, index_names, page_of_active_user, plan
 
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
 from app.db import migrations
+
+pytestmark = pytest.mark.own_database
 
 SCHEMA_QUERY = """
 SELECT c.relname, c.relkind::text

@@ -21,6 +21,8 @@ from app.db.embedded import SERVICE_GROUP, SERVICE_LOGIN, service_url, start_emb
 from tests.conftest import SERVICE_ROLE
 from tests.helpers import PASSWORD, register
 
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+
 DML = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 EVERY_TABLE_PRIVILEGE = DML | {"TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
 

@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 
 from app.db.embedded import pg_bin_dir
-from app.db.queries import SQL_ROOT, load_queries, parse, verify_queries
-from app.cli.seed import SEED_QUERIES  # noqa: F401  (declares the seed tool's statements)
+from app.db.queries import SQL_ROOT, parse, verify_queries
+from app.modules import load_queries
 
 # A valid psql -v value for every parameter name used in sql/.
 SAMPLE_VALUES: dict[str, str] = {
@@ -130,11 +130,11 @@ def test_psql_form_and_asyncpg_form_return_the_same_rows(database_url):
     user = subprocess.run(
         [*base, "-v", "email=same@example.com", "-v", "name=Same", "-v", "attempt_id=0",
          "-v", f"password_hash={SAMPLE_VALUES['password_hash']}",
-         "-f", str(SQL_ROOT / "users/create_user.sql")],
+         "-f", str(SQL_ROOT / "accounts/create_user.sql")],
         capture_output=True, text=True, check=True,
     ).stdout.split("|")[0]
     shown = subprocess.run(
-        [*base, "-v", f"user_id={user}", "-f", str(SQL_ROOT / "users/get_user.sql")],
+        [*base, "-v", f"user_id={user}", "-f", str(SQL_ROOT / "accounts/get_user.sql")],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert shown.split("|")[:3] == [user, "same@example.com", "Same"]

@@ -8,7 +8,16 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from tests.plans import below_limit, describe, index_names, page_of_active_user, plan, reads
+from tests.plans import (
+    below_limit,
+    describe,
+    index_names,
+    page_of_active_user,
+    plan,
+    reads,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 

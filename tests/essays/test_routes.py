@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from app.db.queries import load_queries
+from app.modules import load_queries
 from tests.helpers import Account
 
 

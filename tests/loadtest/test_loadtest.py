@@ -17,6 +17,8 @@ import pytest
 from app.loadtest.report import RouteStats, Summary, breaches
 from tests.support import Server
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -9,9 +9,18 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from app.db.queries import load_queries
+from app.modules import load_queries
 from app.recipes.repository import RecipeRepository
-from tests.plans import below_limit, describe, index_names, main_path, plan, traced_database
+from tests.plans import (
+    below_limit,
+    describe,
+    index_names,
+    main_path,
+    plan,
+    traced_database,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_calories=None,
@@ -93,9 +102,12 @@ def _sorts(nodes: list[dict]) -> bool:
 
 
 async def _list(db, sort: str, **filters) -> list:
-    """The first page of user 7's list, as the route asks for it (limit 20, plus one)."""
-    return await RecipeRepository(db).list(user_id=7, sort=sort, after=None, limit=21,
+    """The rows the statement returns for the first page of user 7's list, as the route asks for
+    it: a page of 20, plus the one row after it when there are more (which the repository reads
+    to know there is a next page, and drops)."""
+    page = await RecipeRepository(db).list_recipes(user_id=7, sort=sort, cursor=None, limit=20,
                                            filters={**NO_FILTERS, **filters})
+    return [*page.items, *([None] if page.next_cursor is not None else [])]
 
 
 @pytest.mark.parametrize("sort", SORTS)

@@ -8,10 +8,12 @@ import pytest
 
 from app.db import migrations
 from app.db.pool import init_connection
-from app.db.queries import load_queries
 from app.kit.errors import InvalidInput
+from app.modules import load_queries
 from app.recipes.models import RecipeCreate, RecipeUpdate
 from app.recipes.repository import RecipeRepository
+
+pytestmark = pytest.mark.own_database
 
 DOCUMENT = {"ingredients": [{"name": "Leek"}], "instructions": ["Boil"]}
 CUISINE_RULE = "recipes_cuisine_type_not_blank"

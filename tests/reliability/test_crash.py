@@ -33,6 +33,8 @@ import pytest
 from app.db.embedded import pg_bin_dir, start_embedded
 from tests.support import Server, request
 
+pytestmark = pytest.mark.slow
+
 SECRET = "crash-test-secret-" + "s" * 40
 USERS = 3
 CLIENTS_PER_USER = 2

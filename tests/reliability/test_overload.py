@@ -18,6 +18,8 @@ from app.db.pool import create_pool
 from tests.conftest import TEST_SECRET
 from tests.support import Server, request
 
+pytestmark = pytest.mark.slow
+
 
 def _server(tmp_path: Path, database_url: str, **env: str) -> Server:
     server = Server(tmp_path / "data", env={"DATABASE_URL": database_url,

@@ -56,6 +56,8 @@ from tests.conftest import TEST_SECRET, url_for
 from tests.helpers import PASSWORD
 from tests.support import Server, request
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES_PER_OPERATION = 60
 PUBLIC = {"live", "ready", "register", "login"}
 CURSORS = ("cursor", "before")

@@ -7,7 +7,16 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from tests.plans import below_limit, describe, index_names, page_of_active_user, plan, reads
+from tests.plans import (
+    below_limit,
+    describe,
+    index_names,
+    page_of_active_user,
+    plan,
+    reads,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -75,7 +84,7 @@ async def test_stats_is_an_index_only_scan_once_vacuumed(seeded):
 
 
 async def test_login_lookup_uses_the_case_insensitive_email_index(seeded):
-    nodes = await plan(seeded, "users/get_login", email="U7@Example.com", address="203.0.113.7",
+    nodes = await plan(seeded, "accounts/get_login", email="U7@Example.com", address="203.0.113.7",
                        window_seconds=300, per_account_address=5, per_account=20, per_address=50,
                        trusted_seconds=2592000)
     assert "users_email_key" in index_names(nodes)

@@ -34,6 +34,8 @@ from litestar.testing import TestClient
 from app.server import create_app
 from tests.helpers import PASSWORD
 
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(
     max_examples=75,
     stateful_step_count=50,

@@ -4,7 +4,7 @@
 -- NULL when the attempt is within it. An address that logged into the account within
 -- trusted_seconds is held to the first limit only. When no limit is reached the attempt is recorded
 -- as a failure right away, so concurrent guesses cannot all pass the check (a correct password
--- clears it: sql/auth/record_login.sql); a refused attempt is not recorded.
+-- clears it: sql/accounts/record_login.sql); a refused attempt is not recorded.
 -- Served by users_email_key (lower(email)), login_addresses_pkey (user_id, address),
 -- login_failures_email_idx (email, address, failed_at) and login_failures_address_idx (address,
 -- failed_at): the strict and the address limit read at most their own number of rows, the account

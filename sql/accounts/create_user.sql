@@ -1,5 +1,5 @@
 -- create_user: register an account with a password; a taken email (any letter case) violates
--- users_email_key. The registration's attempt (sql/auth/record_registration_attempt.sql) is
+-- users_email_key. The registration's attempt (sql/accounts/record_registration_attempt.sql) is
 -- deleted in the same statement, so it counts as a failure only when no account is created.
 -- Returns the new user. The attempt is found by login_failures_pkey (id).
 WITH attempt AS (

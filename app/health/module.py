@@ -1,0 +1,22 @@
+"""Health probes, as the app wires them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.db.queries import queries_in
+from app.health import routes
+from app.health.routes import HealthController, Readiness
+from app.kit.domain import Module, Setup
+
+
+def _services(setup: Setup) -> Mapping[str, object]:
+    return {"readiness": setup.repository(Readiness)}
+
+
+module = Module(
+    name="health",
+    controllers=[HealthController],
+    queries=queries_in(routes),
+    services=_services,
+)
