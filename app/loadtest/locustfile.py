@@ -1,9 +1,11 @@
 """The Locust suite: simulated users of the API.
 
 Each simulated user signs in once (registers a fresh account, or logs in as one of the users
-``python -m app seed`` created), then repeats actions picked at random with the weights of the
-scenario (see ``scenarios``). Requests are reported by route template (``/tasks/{id}``), never one
-entry per id. ``python -m app loadtest`` runs this file with its settings in the environment:
+``python -m app seed`` created) and lists its tasks: its setup, reported under names that start
+with ``setup: `` (``setup: /auth/register``), so that the report keeps it apart from what is
+measured. Then it repeats actions picked at random with the weights of the scenario
+(see ``scenarios``). Requests are reported by route template (``/tasks/{id}``), never one entry per
+id. ``python -m app loadtest`` runs this file with its settings in the environment:
 
 - ``PGAPI_LOADTEST_WEIGHTS``: JSON object, action -> weight (default: the ``mixed`` scenario)
 - ``PGAPI_LOADTEST_SEEDED``: ``prefix:count`` to log in as seeded users instead of registering;
@@ -11,6 +13,7 @@ entry per id. ``python -m app loadtest`` runs this file with its settings in the
   (each distributed worker) a prefix of its own and at least as many accounts as its users
 - ``PGAPI_LOADTEST_PASSWORD``: the seeded users' password
 - ``PGAPI_LOADTEST_WAIT``: at most this many seconds between two actions of a user (default 0)
+- ``PGAPI_LOADTEST_REPORT``: a CSV prefix: record what the report needs there (see ``recorder``)
 
 It also runs under plain ``locust -f app/loadtest/locustfile.py`` (e.g. distributed, with
 ``--master`` and ``--worker``).
@@ -24,9 +27,11 @@ import os
 import random
 import uuid
 
-from locust import FastHttpUser, between
+from locust import FastHttpUser, between, events
 
 from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
+from app.loadtest import recorder
+from app.loadtest.report import SETUP
 from app.loadtest.scenarios import SCENARIOS
 
 WEIGHTS: dict[str, int] = json.loads(os.environ.get("PGAPI_LOADTEST_WEIGHTS") or "null") or dict(
@@ -35,6 +40,7 @@ WEIGHTS: dict[str, int] = json.loads(os.environ.get("PGAPI_LOADTEST_WEIGHTS") or
 SEEDED = os.environ.get("PGAPI_LOADTEST_SEEDED", "")
 PASSWORD = os.environ.get("PGAPI_LOADTEST_PASSWORD") or DEFAULT_PASSWORD
 WAIT = float(os.environ.get("PGAPI_LOADTEST_WAIT") or 0)
+REPORT = os.environ.get("PGAPI_LOADTEST_REPORT", "")
 _SEEDED_ACCOUNTS = itertools.count()
 
 RECIPE = {
@@ -45,6 +51,12 @@ RECIPE = {
 WORDS = ["soup", "stew", "salad", "curry", "pie", "bread"]
 TAGS = ["vegan", "quick", "winter", "spicy", "family", "budget"]
 INGREDIENTS = [item["name"] for item in RECIPE["ingredients"]]
+
+
+@events.init.add_listener
+def _record(environment, **_kwargs) -> None:
+    if REPORT:
+        recorder.install(environment, REPORT)
 
 
 def _action(name: str):
@@ -73,16 +85,20 @@ class ApiUser(FastHttpUser):
             # users sharing one would delete each other's tasks and count the 404s as errors.
             prefix, _, count = SEEDED.rpartition(":")
             email = seeded_email(prefix, next(_SEEDED_ACCOUNTS) % int(count) + 1)
-            with self.rest("POST", "/auth/login", json={"email": email, "password": PASSWORD},
-                           name="/auth/login") as response:
-                token = response.js["access_token"] if response.js else ""
+            token = self._sign_in("/auth/login", {"email": email, "password": PASSWORD})
         else:
-            body = {"email": f"load-{uuid.uuid4().hex}@load.example", "name": "Load test",
-                    "password": PASSWORD}
-            with self.rest("POST", "/auth/register", json=body, name="/auth/register") as response:
-                token = response.js["access_token"] if response.js else ""
+            token = self._sign_in("/auth/register", {
+                "email": f"load-{uuid.uuid4().hex}@load.example", "name": "Load test",
+                "password": PASSWORD})
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.browse_tasks()
+        self.browse_tasks(name=SETUP + "/tasks")
+
+    def _sign_in(self, path: str, body: dict) -> str:
+        """The access token, or "" when refused: the user carries on, and its requests fail
+        (and are counted) instead of the user stopping."""
+        with self.rest("POST", path, json=body, name=SETUP + path) as response:
+            accepted = response.status_code < 300 and response.js
+            return response.js["access_token"] if accepted else ""
 
     def _json(self, method: str, path: str, name: str, body=None, headers=None):
         """The response's JSON on success, else None (the failure is reported by Locust)."""
@@ -97,10 +113,10 @@ class ApiUser(FastHttpUser):
 
     # Tasks.
 
-    def browse_tasks(self) -> None:
+    def browse_tasks(self, name: str = "/tasks") -> None:
         params = "limit=20"
         for _ in range(3):
-            page = self._json("GET", f"/tasks?{params}", "/tasks")
+            page = self._json("GET", f"/tasks?{params}", name)
             if page is None:
                 return
             known = set(self.task_ids)

@@ -1,5 +1,6 @@
 """Every load-test action, run once against the service on a real PostgreSQL: it makes its
-requests without a failure, and reports them by route template."""
+requests without a failure, and reports them by route template; the user's setup is named as
+setup, and nothing else is."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+from app.loadtest.report import SETUP
 from app.loadtest.scenarios import ACTIONS
 from app.server import create_app
 from tests.helpers import served
@@ -68,6 +70,10 @@ async def test_every_action_makes_its_requests_named_by_route_template(settings)
         for method, name, status, error in requests:
             assert error is None and status < 400, (action, method, name, status, error)
             assert not re.search(r"/\d|\?", name), (action, name)
+    assert {name for _, name, _, _ in report["on_start"]} == {SETUP + "/auth/register",
+                                                             SETUP + "/tasks"}
+    for action in ACTIONS:
+        assert not any(name.startswith(SETUP) for _, name, _, _ in report[action]), action
     for action, (methods, route) in ROUTES.items():
         made = {(method, name) for method, name, _, _ in report[action]}
         methods = methods if isinstance(methods, set) else {methods}
