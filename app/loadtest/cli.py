@@ -21,12 +21,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from datetime import datetime
 from pathlib import Path
 
 from app.loadtest import report
 from app.loadtest.scenarios import ACTIONS, SCENARIOS, ScenarioError, weights
+
+N = TypeVar("N", int, float)
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,8 +71,8 @@ def seeded(text: str) -> str:
     return text
 
 
-def _positive(kind):
-    def parse(text: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    def parse(text: str) -> N:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"{text} must be positive")
@@ -130,13 +133,14 @@ def _parser() -> argparse.ArgumentParser:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url + "/health/ready", timeout=2) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except OSError:
         return False
 
@@ -210,7 +214,8 @@ class Progress:
     the setup requests so far."""
 
     def __init__(self, path: Path):
-        self.path, self.offset, self.last = path, 0, None
+        self.path, self.offset = path, 0
+        self.last: dict[str, str] | None = None
         self.requests = self.failures = self.setup = 0
 
     def line(self, elapsed: float, total: int) -> str | None:

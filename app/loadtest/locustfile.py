@@ -26,8 +26,11 @@ import json
 import os
 import random
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from locust import FastHttpUser, between, events
+from locust.env import Environment
 
 from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
 from app.loadtest import recorder
@@ -43,7 +46,7 @@ WAIT = float(os.environ.get("PGAPI_LOADTEST_WAIT") or 0)
 REPORT = os.environ.get("PGAPI_LOADTEST_REPORT", "")
 _SEEDED_ACCOUNTS = itertools.count()
 
-RECIPE = {
+RECIPE: dict[str, Any] = {
     "ingredients": [{"name": "Leek", "quantity": 2}, {"name": "Potato", "quantity": 400,
                                                       "unit": "g"}],
     "instructions": ["Chop", "Simmer for 20 minutes", "Blend"],
@@ -53,13 +56,13 @@ TAGS = ["vegan", "quick", "winter", "spicy", "family", "budget"]
 INGREDIENTS = [item["name"] for item in RECIPE["ingredients"]]
 
 
-@events.init.add_listener
-def _record(environment, **_kwargs) -> None:
+@events.init.add_listener  # type: ignore[untyped-decorator]  # Locust's events are untyped
+def _record(environment: Environment, **_kwargs: object) -> None:
     if REPORT:
         recorder.install(environment, REPORT)
 
 
-def _action(name: str):
+def _action(name: str) -> Callable[[ApiUser], None]:
     """A Locust task that runs the user's method ``name``."""
 
     def run(user: ApiUser) -> None:
@@ -93,23 +96,25 @@ class ApiUser(FastHttpUser):
         self.headers = {"Authorization": f"Bearer {token}"}
         self.browse_tasks(name=SETUP + "/tasks")
 
-    def _sign_in(self, path: str, body: dict) -> str:
+    def _sign_in(self, path: str, body: dict[str, str]) -> str:
         """The access token, or "" when refused: the user carries on, and its requests fail
         (and are counted) instead of the user stopping."""
         with self.rest("POST", path, json=body, name=SETUP + path) as response:
             accepted = response.status_code < 300 and response.js
-            return response.js["access_token"] if accepted else ""
+            return str(response.js["access_token"]) if accepted else ""
 
-    def _json(self, method: str, path: str, name: str, body=None, headers=None):
+    def _json(self, method: str, path: str, name: str, body: object = None,
+              headers: dict[str, str] | None = None) -> Any:
         """The response's JSON on success, else None (the failure is reported by Locust)."""
         with self.rest(method, path, json=body, name=name,
                        headers={**self.headers, **(headers or {})}) as response:
             return response.js if response.status_code < 300 else None
 
-    def _status(self, method: str, path: str, name: str, body=None) -> int:
+    def _status(self, method: str, path: str, name: str, body: object = None) -> int:
         with self.client.request(method, path, json=body, name=name, headers=self.headers,
                                  catch_response=True) as response:
-            return response.status_code
+            status: int = response.status_code
+            return status
 
     # Tasks.
 
@@ -153,7 +158,7 @@ class ApiUser(FastHttpUser):
         with self.rest("GET", f"/tasks/{task_id}", name="/tasks/{id}",
                        headers=self.headers) as response:
             etag = response.headers.get("etag") if response.status_code == 200 else None
-        if etag:
+        if isinstance(etag, str) and etag:
             self._json("PATCH", f"/tasks/{task_id}", "/tasks/{id}",
                        {"title": f"Edited {random.randint(1, 10**6)}", "description": None},
                        headers={"If-Match": etag})
@@ -290,4 +295,4 @@ class ApiUser(FastHttpUser):
             self._json("GET", f"/batches/{batch_id}/essays?limit=20{status}",
                        "/batches/{id}/essays")
 
-    tasks = {_action(name): weight for name, weight in WEIGHTS.items()}
+    tasks = {_action(name): weight for name, weight in WEIGHTS.items()}  # type: ignore[assignment]

@@ -22,7 +22,7 @@ import logging
 import time
 from collections import defaultdict
 
-import gevent
+import gevent  # type: ignore[import-untyped]  # no type information published
 from locust.env import Environment
 from locust.runners import LocalRunner
 from locust.stats import (
@@ -51,15 +51,15 @@ class Recorder:
         self.writer.writerow(PER_SECOND_COLUMNS)
         self.file.flush()
         events = environment.events
-        events.test_start.add_listener(self.on_test_start)
-        events.request.add_listener(self.on_request)
-        events.quit.add_listener(self.on_quit)
+        events.test_start.add_listener(self.on_test_start)  # type: ignore[no-untyped-call]
+        events.request.add_listener(self.on_request)  # type: ignore[no-untyped-call]
+        events.quit.add_listener(self.on_quit)  # type: ignore[no-untyped-call]
 
-    def on_test_start(self, **_kwargs) -> None:
+    def on_test_start(self, **_kwargs: object) -> None:
         self.next_second = int(self.environment.stats.start_time)
         self.ticker = gevent.spawn(self.tick)
 
-    def on_request(self, name: str, response_time: float | None, **_kwargs) -> None:
+    def on_request(self, name: str, response_time: float | None, **_kwargs: object) -> None:
         if response_time is not None and not is_setup(name):
             self.times[int(time.time())][bucket_response_time(response_time)] += 1
 
@@ -68,7 +68,8 @@ class Recorder:
         Runs until ``on_quit`` kills it."""
         while True:
             now = time.time()
-            self.users.setdefault(int(now), self.environment.runner.user_count)
+            runner = self.environment.runner
+            self.users.setdefault(int(now), runner.user_count if runner else self.last_users)
             self.write_until(int(now))
             gevent.sleep(1.001 - now % 1)
 
@@ -92,7 +93,7 @@ class Recorder:
         self.next_second = max(self.next_second, end)
         self.file.flush()
 
-    def on_quit(self, **_kwargs) -> None:
+    def on_quit(self, **_kwargs: object) -> None:
         """Every user has stopped: the last seconds, and Locust's final statistics."""
         if self.ticker is not None:
             self.ticker.kill()
@@ -116,7 +117,7 @@ class Recorder:
                 writer.writerow(_row(final, entry))
 
 
-def _row(final: StatsCSV, entry: StatsEntry) -> list:
+def _row(final: StatsCSV, entry: StatsEntry) -> list[object]:
     """``entry`` as Locust writes a row of ``_stats.csv``."""
     percentiles = final.percentiles_na if not entry.num_requests else [
         int(entry.get_response_time_percentile(p) or 0) for p in PERCENTILES_TO_REPORT]
