@@ -17,6 +17,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its 256-bit output
 
@@ -62,30 +63,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.data_dir / "jwt_secret"
 
 
-def _int(lo: int, hi: int) -> Callable[[str, str], int]:
-    def parse(name: str, raw: str) -> int:
+def _number(kind: Callable[[str], N], noun: str, lo: N, hi: N) -> Callable[[str, str], N]:
+    def parse(name: str, raw: str) -> N:
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
-            raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+            raise ConfigError(f"{name} must be {noun}, got {raw!r}") from None
         if not lo <= value <= hi:
             raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
         return value
 
     return parse
+
+
+def _int(lo: int, hi: int) -> Callable[[str, str], int]:
+    return _number(int, "an integer", lo, hi)
 
 
 def _float(lo: float, hi: float) -> Callable[[str, str], float]:
-    def parse(name: str, raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-        if not lo <= value <= hi:
-            raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
-        return value
-
-    return parse
+    return _number(float, "a number", lo, hi)
 
 
 def _bool(name: str, raw: str) -> bool:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from msgspec import UNSET
-
 from app.accounts.limits import LoginLimits
 from app.accounts.models import Login, User, UserUpdate
 from app.db.queries import sql
-from app.db.repository import Repository
+from app.db.repository import Repository, changes
 from app.kit.errors import Conflict, InvalidInput
 
 _create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
@@ -54,17 +52,9 @@ class UserRepository(Repository):
         return found
 
     async def update(
-        self, *, user_id: int, changes: UserUpdate, if_match: list[int] | None
+        self, *, user_id: int, patch: UserUpdate, if_match: list[int] | None
     ) -> User | None:
-        return await self.one(
-            _update,
-            user_id=user_id,
-            if_match=if_match,
-            name=None if changes.name is UNSET else changes.name,
-            preferred_language=None
-            if changes.preferred_language is UNSET
-            else changes.preferred_language,
-        )
+        return await self.one(_update, user_id=user_id, if_match=if_match, **changes(patch))
 
     async def delete(self, *, user_id: int, if_match: list[int] | None) -> bool:
         return await self.execute(_delete, user_id=user_id, if_match=if_match) == 1

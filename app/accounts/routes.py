@@ -20,7 +20,7 @@ from app.accounts.models import (
 from app.accounts.repository import UserRepository
 from app.accounts.service import Accounts
 from app.http.auth import UserController, UserId
-from app.http.etag import ETAG_HEADER, IfMatch, conditionally, with_etag
+from app.http.etag import ETAG_HEADER, IfMatch, conditionally, found, with_etag
 from app.http.openapi import errors
 from app.kit.errors import AccountGone, Unauthorized
 
@@ -73,10 +73,7 @@ class MeController(UserController):
     @get("/", operation_id="getMe", responses=errors(401), response_headers=ETAG_HEADER)
     async def get_me(self, user_id: UserId, users: Users) -> Response[User]:
         """The caller's account."""
-        user = await users.get(user_id=user_id)
-        if user is None:
-            raise AccountGone()
-        return with_etag(user, user.version)
+        return with_etag(found(await users.get(user_id=user_id), AccountGone))
 
     @patch("/", operation_id="updateMe", responses=errors(401, 412), response_headers=ETAG_HEADER)
     async def update_me(
@@ -87,10 +84,10 @@ class MeController(UserController):
         version)."""
         user = await conditionally(
             if_match,
-            lambda versions: users.update(user_id=user_id, changes=data, if_match=versions),
+            lambda versions: users.update(user_id=user_id, patch=data, if_match=versions),
             lambda: users.version(user_id=user_id), AccountGone,
         )
-        return with_etag(user, user.version)
+        return with_etag(user)
 
     @delete("/", operation_id="deleteMe", responses=errors(401, 412))
     async def delete_me(self, user_id: UserId, users: Users,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from msgspec import UNSET
-
 from app.chat.models import Conversation, ConversationRow, ConversationUpdate, Message
 from app.db.queries import sql
-from app.db.repository import Repository
+from app.db.repository import Repository, changes
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
@@ -61,15 +59,14 @@ class ChatRepository(Repository):
                                convert=ConversationRow.conversation, user_id=user_id)
 
     async def update(
-        self, *, user_id: int, conversation_id: int, changes: ConversationUpdate,
+        self, *, user_id: int, conversation_id: int, patch: ConversationUpdate,
         if_match: list[int] | None,
     ) -> Conversation | None:
         """The renamed conversation; None when it is missing or (with ``if_match``) at another
         version. A title not sent stays as it is."""
         return _conversation(await self.one(
             _update, user_id=user_id, conversation_id=conversation_id, if_match=if_match,
-            title=None if changes.title is UNSET else changes.title,
-            title_sent=changes.title is not UNSET,
+            **changes(patch, nullable=["title"]),
         ))
 
     async def delete(

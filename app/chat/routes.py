@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from app.chat.models import (
     Conversation,
@@ -17,47 +17,42 @@ from app.chat.models import (
 )
 from app.chat.repository import ChatRepository
 from app.http.auth import UserController, UserId
-from app.http.etag import ETAG_HEADER, IfMatch, conditionally, with_etag
+from app.http.etag import ETAG_HEADER, IfMatch, conditionally, creates, found, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
+from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, NotFound
-from app.kit.limits import MAX_BIGINT, MAX_CURSOR_LENGTH
+from app.kit.errors import AccountGone, not_found
+from app.kit.limits import MAX_CURSOR_LENGTH
 from app.kit.pages import Page
 
 Chat = NamedDependency[ChatRepository]
-ConversationId = Annotated[
-    int, PathParameter(ge=1, le=MAX_BIGINT, description="The conversation's id.")
-]
+ConversationId = Annotated[int, path_id("conversation")]
 Before = Annotated[
     str | None,
     QueryParameter(max_length=MAX_CURSOR_LENGTH,
                    description="next_cursor of the previous (newer) page: the messages before it."),
 ]
 
-def _not_found() -> NotFound:
-    return NotFound("conversation not found")
+_not_found = not_found("conversation")
 
 
 class ConversationController(UserController):
     path = "/conversations"
     tags = ["chat"]
 
-    @post("/", operation_id="createConversation", responses=errors(401, 409, 422),
-          response_headers=ETAG_HEADER)
+    @creates("createConversation")
     async def create_conversation(
         self, data: JSONBody[ConversationCreate], user_id: UserId, chat: Chat,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Conversation]:
         """Start a conversation, optionally titled (trimmed)."""
-        result = await created(
+        status, conversation = await created(
             chat, idempotency_key, "createConversation", data, Conversation, user_id=user_id,
             create=lambda repo: repo.create(user_id=user_id, title=data.title),
+            missing=AccountGone,
         )
-        if result is None:
-            raise AccountGone()
-        status, conversation = result
-        return with_etag(conversation, conversation.version, status)
+        return with_etag(conversation, status)
 
     @get("/", operation_id="listConversations", responses=errors(401))
     async def list_conversations(
@@ -74,9 +69,7 @@ class ConversationController(UserController):
     ) -> Response[Conversation]:
         """One conversation with its message count and last message."""
         conversation = await chat.get(user_id=user_id, conversation_id=conversation_id)
-        if conversation is None:
-            raise _not_found()
-        return with_etag(conversation, conversation.version)
+        return with_etag(found(conversation, _not_found))
 
     @patch("/{conversation_id:int}", operation_id="updateConversation",
            responses=errors(401, 404, 412), response_headers=ETAG_HEADER)
@@ -92,10 +85,10 @@ class ConversationController(UserController):
         conversation = await conditionally(
             if_match,
             lambda versions: chat.update(user_id=user_id, conversation_id=conversation_id,
-                                         changes=data, if_match=versions),
+                                         patch=data, if_match=versions),
             lambda: chat.version(user_id=user_id, conversation_id=conversation_id), _not_found,
         )
-        return with_etag(conversation, conversation.version)
+        return with_etag(conversation)
 
     @delete("/{conversation_id:int}", operation_id="deleteConversation",
             responses=errors(401, 404, 412))
@@ -118,17 +111,12 @@ class ConversationController(UserController):
         chat: Chat, idempotency_key: IdempotencyKey = None,
     ) -> Response[Message]:
         """Add a message; the conversation's message count and last activity move with it."""
-        result = await created(
+        status, message = await created(
             chat, idempotency_key, f"createMessage:{conversation_id}", data, Message,
-            user_id=user_id,
-            create=lambda repo: repo.add_message(
-                user_id=user_id, conversation_id=conversation_id, role=data.role,
-                content=data.content,
-            ),
+            user_id=user_id, missing=_not_found,
+            create=lambda repo: repo.add_message(user_id=user_id, conversation_id=conversation_id,
+                                                 role=data.role, content=data.content),
         )
-        if result is None:
-            raise _not_found()
-        status, message = result
         return Response(message, status_code=status)
 
     @get("/{conversation_id:int}/messages", operation_id="listMessages",

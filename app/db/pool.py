@@ -191,46 +191,31 @@ class Database:
         if self._releasing:
             await asyncio.gather(*self._releasing, return_exceptions=True)
 
-    # The four single-statement methods are written out rather than built on ``connection()``: a
-    # generator-based context manager costs more than the rest of the wrapper.
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+    # A statement on a connection of its own, without ``connection()``: a generator-based context
+    # manager costs more than the rest of the wrapper.
+    async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
         conn = await self._acquire()
         try:
-            row = await conn.fetchrow(query, *args)
+            result = await getattr(conn, method)(query, *args)
         except BaseException:
             self._give_back(conn)
             raise
         self._reuse(conn)
+        return result
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
         return row
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        conn = await self._acquire()
-        try:
-            rows = await conn.fetch(query, *args)
-        except BaseException:
-            self._give_back(conn)
-            raise
-        self._reuse(conn)
+        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
         return rows
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        conn = await self._acquire()
-        try:
-            value = await conn.fetchval(query, *args)
-        except BaseException:
-            self._give_back(conn)
-            raise
-        self._reuse(conn)
-        return value
+        return await self._run("fetchval", query, args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        conn = await self._acquire()
-        try:
-            status = await conn.execute(query, *args)
-        except BaseException:
-            self._give_back(conn)
-            raise
-        self._reuse(conn)
+        status: str = await self._run("execute", query, args)
         return status
 
     @asynccontextmanager

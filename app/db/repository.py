@@ -10,11 +10,13 @@ several statements.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, Self, TypeAlias, TypeVar, overload
 
 import asyncpg
+import msgspec
+from msgspec import UNSET
 
 from app.db.errors import ErrorTranslator
 from app.db.pool import Database, Pooled
@@ -27,6 +29,16 @@ T = TypeVar("T")
 K = TypeVar("K", bound=tuple[Any, ...])
 
 Executor: TypeAlias = "Database | asyncpg.Connection[asyncpg.Record] | Pooled"
+
+
+def changes(patch: msgspec.Struct, *, nullable: Iterable[str] = ()) -> dict[str, Any]:
+    """A PATCH body's fields as an UPDATE's parameters: a field not sent is NULL (the statement
+    keeps the column as it is); for each ``nullable`` field, one a client may set to null, a
+    ``<field>_sent`` flag says whether it was sent at all."""
+    values = {name: None if (value := getattr(patch, name)) is UNSET else value
+              for name in patch.__struct_fields__}
+    values.update({f"{name}_sent": getattr(patch, name) is not UNSET for name in nullable})
+    return values
 
 
 class Context:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from msgspec import UNSET
-
 from app.db.queries import sql
-from app.db.repository import Repository
+from app.db.repository import Repository, changes
 from app.essays.models import Batch, BatchCreate, Essay, EssayUpdate
 from app.kit.errors import Conflict
 from app.kit.limits import INFINITY
@@ -107,11 +105,8 @@ class EssayRepository(Repository):
         self, *, user_id: int, essay_id: int, change: EssayUpdate, if_match: list[int] | None
     ) -> Essay | None:
         """The moved essay; None when it is missing, stale, or the move is not allowed."""
-        return await self.one(
-            _update_status, user_id=user_id, essay_id=essay_id, status=change.status,
-            metadata=None if change.metadata is UNSET else change.metadata,
-            metadata_sent=change.metadata is not UNSET, if_match=if_match,
-        )
+        return await self.one(_update_status, user_id=user_id, essay_id=essay_id,
+                              if_match=if_match, **changes(change, nullable=["metadata"]))
 
     async def claim(self, *, user_id: int, batch_id: int, limit: int) -> list[Essay]:
         essays = await self.all(_claim, user_id=user_id, batch_id=batch_id, limit=limit)

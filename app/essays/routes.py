@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from app.essays.models import (
     Batch,
@@ -23,36 +23,33 @@ from app.http.etag import (
     ETAG_HEADER,
     IfMatch,
     conditionally,
+    creates,
+    found,
     if_match_versions,
     stale,
     with_etag,
 )
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
+from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, Conflict, NotFound
-from app.kit.limits import MAX_BIGINT
+from app.kit.errors import AccountGone, Conflict, not_found
 from app.kit.pages import Page
 
 Essays = NamedDependency[EssayRepository]
-BatchId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The batch's id.")]
-EssayId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The essay's id.")]
+BatchId = Annotated[int, path_id("batch")]
+EssayId = Annotated[int, path_id("essay")]
 StatusFilter = Annotated[Status | None, QueryParameter(description="Only essays in this status.")]
 
-def _batch_not_found() -> NotFound:
-    return NotFound("batch not found")
-
-
-def _essay_not_found() -> NotFound:
-    return NotFound("essay not found")
+_batch_not_found = not_found("batch")
+_essay_not_found = not_found("essay")
 
 
 class BatchController(UserController):
     path = "/batches"
     tags = ["essays"]
 
-    @post("/", operation_id="createBatch", responses=errors(401, 409, 422),
-          response_headers=ETAG_HEADER)
+    @creates("createBatch")
     async def create_batch(
         self, data: JSONBody[BatchCreate], user_id: UserId, essay_batches: Essays,
         idempotency_key: IdempotencyKey = None,
@@ -60,19 +57,17 @@ class BatchController(UserController):
         """Create a batch of 1-1000 essays (all pending) in one statement. A content_id you
         already use is a 409 naming every such content_id, and nothing is written."""
         try:
-            result = await created(
+            status, batch = await created(
                 essay_batches, idempotency_key, "createBatch", data, Batch, user_id=user_id,
                 create=lambda repo: repo.create_batch(user_id=user_id, data=data),
+                missing=AccountGone,
             )
         except DuplicateContentIds as exc:
             taken = await essay_batches.used_content_ids(
                 user_id=user_id, content_ids=[e.content_id for e in data.essays]
             )
             raise DuplicateContentIds(exc.detail, extra={"content_ids": taken}) from None
-        if result is None:
-            raise AccountGone()
-        status, batch = result
-        return with_etag(batch, batch.version, status)
+        return with_etag(batch, status)
 
     @get("/", operation_id="listBatches", responses=errors(401))
     async def list_batches(
@@ -87,9 +82,7 @@ class BatchController(UserController):
                         ) -> Response[Batch]:
         """One batch with how many of its essays are in each status."""
         batch = await essay_batches.get_batch(user_id=user_id, batch_id=batch_id)
-        if batch is None:
-            raise _batch_not_found()
-        return with_etag(batch, batch.version)
+        return with_etag(found(batch, _batch_not_found))
 
     @delete("/{batch_id:int}", operation_id="deleteBatch", responses=errors(401, 404, 412))
     async def delete_batch(
@@ -143,9 +136,7 @@ class EssayController(UserController):
                         ) -> Response[Essay]:
         """One essay."""
         essay = await essay_batches.get_essay(user_id=user_id, essay_id=essay_id)
-        if essay is None:
-            raise _essay_not_found()
-        return with_etag(essay, essay.version)
+        return with_etag(found(essay, _essay_not_found))
 
     @patch("/{essay_id:int}", operation_id="updateEssay", responses=errors(401, 404, 409, 412),
            response_headers=ETAG_HEADER)
@@ -160,7 +151,7 @@ class EssayController(UserController):
         essay = await essay_batches.move_essay(user_id=user_id, essay_id=essay_id, change=data,
                                         if_match=versions)
         if essay is not None:
-            return with_etag(essay, essay.version)
+            return with_etag(essay)
         current = await essay_batches.get_essay(user_id=user_id, essay_id=essay_id)
         if current is None:
             raise _essay_not_found()

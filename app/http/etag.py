@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Protocol, TypeVar
 
-from litestar import Response
+from litestar import Response, post
 from litestar.datastructures import ResponseHeader
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import HeaderParameter
 
+from app.http.openapi import errors
 from app.kit.errors import AppError, PreconditionFailed
 from app.kit.limits import MAX_BIGINT
 
@@ -97,11 +99,37 @@ async def conditionally(
     return written
 
 
-def with_etag(resource: T, version: int, status_code: int = 200) -> Response[T]:
-    return Response(resource, status_code=status_code, headers={"ETag": etag(version)})
+class Versioned(Protocol):
+    """A resource with a version (every updatable row)."""
+
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def with_etag(resource: V, status_code: int = 200) -> Response[V]:
+    """The resource, with its version as the ETag."""
+    return Response(resource, status_code=status_code, headers={"ETag": etag(resource.version)})
+
+
+def found(resource: T | None, not_found: Callable[[], AppError]) -> T:
+    """The resource, or ``not_found()`` raised when there is none."""
+    if resource is None:
+        raise not_found()
+    return resource
 
 
 ETAG_HEADER = [
     ResponseHeader(name="ETag", documentation_only=True,
                    description="The resource's version as a strong ETag, for If-Match.")
 ]
+
+
+def creates(operation_id: str, path: str = "/") -> HTTPRouteHandler:
+    """The route of a create that answers 201 with the new resource and its ETag and takes an
+    Idempotency-Key (409 while a request with it runs, 422 when it was used with another
+    body)."""
+    return post(path, operation_id=operation_id, responses=errors(401, 409, 422),
+                response_headers=ETAG_HEADER)

@@ -35,7 +35,7 @@ from litestar.params import HeaderParameter
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
 from app.http.validation import KEY_PATTERN
-from app.kit.errors import Conflict, Unprocessable
+from app.kit.errors import AppError, Conflict, Unprocessable
 from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -161,15 +161,28 @@ async def _replay_stored(repo: Repository, row: type[S], once: IdempotentRequest
 
 async def created(
     repo: RepoT, key: str | None, operation: str, data: msgspec.Struct, row: type[S], *,
-    user_id: int, create: Callable[[RepoT], Awaitable[S | None]], status_code: int = 201,
+    user_id: int, create: Callable[[RepoT], Awaitable[S | None]],
+    missing: Callable[[], AppError], status_code: int = 201,
+) -> tuple[int, S]:
+    """The status and the row of a create, first or replayed. ``create`` writes with the
+    repository it is given and returns what it made, or None when what it needs is gone (the
+    account, or the parent of what it creates): then ``missing()`` is raised. Without a key:
+    ``repo`` on the pool, as is. With a key: in one transaction that first claims the key (409
+    while another request holds it; the stored response, or 422, when it was used), then creates
+    with ``repo`` on the transaction's connection, then stores the response; a key stored
+    meanwhile rolls the creation back and replays. Four statements instead of one, for creates
+    whose SQL has no ``create_*_once`` form."""
+    result = await _created(repo, key, operation, data, row, user_id=user_id, create=create,
+                            status_code=status_code)
+    if result is None:
+        raise missing()
+    return result
+
+
+async def _created(
+    repo: RepoT, key: str | None, operation: str, data: msgspec.Struct, row: type[S], *,
+    user_id: int, create: Callable[[RepoT], Awaitable[S | None]], status_code: int,
 ) -> tuple[int, S] | None:
-    """Run ``create`` (which writes with the repository it is given and returns what it made, or
-    None when the account is gone). Without a key: ``repo`` on the pool, as is. With a key: in
-    one transaction that first claims the key (409 while another request holds it; the stored
-    response, or 422, when it was used), then creates with ``repo`` on the transaction's
-    connection, then stores the response; a key stored meanwhile rolls the creation back and
-    replays. Four statements instead of one, for creates whose SQL has no ``create_*_once``
-    form."""
     if key is None:
         made = await create(repo)
         return None if made is None else (status_code, made)

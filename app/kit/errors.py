@@ -7,6 +7,8 @@ of exception handlers in ``app.server`` turns them into JSON responses of one sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 import msgspec
@@ -51,6 +53,11 @@ class AccountGone(Unauthorized):
 
 class NotFound(AppError):
     status_code = 404
+
+
+def not_found(what: str) -> Callable[[], NotFound]:
+    """The factory of a domain's 404: ``not_found("task")()`` is NotFound("task not found")."""
+    return partial(NotFound, f"{what} not found")
 
 
 class Conflict(AppError):

@@ -22,9 +22,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from app.loadtest import report
 from app.loadtest.scenarios import ACTIONS, SCENARIOS, ScenarioError, weights

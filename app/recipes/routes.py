@@ -6,16 +6,16 @@ from typing import Annotated, Any, TypeAlias
 
 from litestar import Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from app.http.auth import UserController, UserId
-from app.http.etag import ETAG_HEADER, IfMatch, conditionally, with_etag
+from app.http.etag import ETAG_HEADER, IfMatch, conditionally, creates, found, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
+from app.http.params import path_id
 from app.http.validation import NO_NUL
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, InvalidInput, NotFound
-from app.kit.limits import MAX_BIGINT
+from app.kit.errors import AccountGone, InvalidInput, not_found
 from app.kit.pages import Page
 from app.recipes.models import (
     MAX_TAGS,
@@ -31,7 +31,7 @@ from app.recipes.models import (
 from app.recipes.repository import RecipeRepository, Sort
 
 Recipes = NamedDependency[RecipeRepository]
-RecipeId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The recipe's id.")]
+RecipeId = Annotated[int, path_id("recipe")]
 
 
 def _text_filter(description: str, max_length: int = 100) -> Any:
@@ -68,29 +68,24 @@ SortOrder = Annotated[
                                "(recipes without the value come last)."),
 ]
 
-def _not_found() -> NotFound:
-    return NotFound("recipe not found")
+_not_found = not_found("recipe")
 
 
 class RecipeController(UserController):
     path = "/recipes"
     tags = ["recipes"]
 
-    @post("/", operation_id="createRecipe", responses=errors(401, 409, 422),
-          response_headers=ETAG_HEADER)
+    @creates("createRecipe")
     async def create_recipe(
         self, data: JSONBody[RecipeCreate], user_id: UserId, recipes: Recipes,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Recipe]:
         """Create a recipe from its document and its structured columns; the name is trimmed."""
-        result = await created(
+        status, recipe = await created(
             recipes, idempotency_key, "createRecipe", data, Recipe, user_id=user_id,
-            create=lambda repo: repo.create(user_id=user_id, data=data),
+            create=lambda repo: repo.create(user_id=user_id, data=data), missing=AccountGone,
         )
-        if result is None:
-            raise AccountGone()
-        status, recipe = result
-        return with_etag(recipe, recipe.version, status)
+        return with_etag(recipe, status)
 
     @get("/", operation_id="listRecipes", responses=errors(401))
     async def list_recipes(
@@ -125,10 +120,8 @@ class RecipeController(UserController):
     async def get_recipe(self, recipe_id: RecipeId, user_id: UserId, recipes: Recipes
                          ) -> Response[Recipe]:
         """One recipe with its tags and favorite flag."""
-        recipe = await recipes.get(user_id=user_id, recipe_id=recipe_id)
-        if recipe is None:
-            raise _not_found()
-        return with_etag(recipe, recipe.version)
+        return with_etag(found(await recipes.get(user_id=user_id, recipe_id=recipe_id),
+                               _not_found))
 
     @patch("/{recipe_id:int}", operation_id="updateRecipe", responses=errors(401, 404, 412),
            response_headers=ETAG_HEADER)
@@ -144,7 +137,7 @@ class RecipeController(UserController):
                                             if_match=versions),
             lambda: recipes.version(user_id=user_id, recipe_id=recipe_id), _not_found,
         )
-        return with_etag(recipe, recipe.version)
+        return with_etag(recipe)
 
     @delete("/{recipe_id:int}", operation_id="deleteRecipe", responses=errors(401, 404, 412))
     async def delete_recipe(
@@ -178,7 +171,7 @@ class RecipeController(UserController):
                                              if_match=versions),
                 lambda: recipes.version(user_id=user_id, recipe_id=recipe_id), _not_found,
             )
-        return with_etag(recipe, recipe.version)
+        return with_etag(recipe)
 
     @put("/{recipe_id:int}/favorite", operation_id="addFavorite", status_code=204,
          responses=errors(401, 404))
@@ -203,17 +196,14 @@ class RecipeController(UserController):
         recipes: Recipes, idempotency_key: IdempotencyKey = None,
     ) -> Response[HistoryEntry]:
         """Record that the recipe was generated or cooked, with what."""
-        result = await created(
+        status, entry = await created(
             recipes, idempotency_key, f"createRecipeHistory:{recipe_id}", data, HistoryEntry,
-            user_id=user_id,
+            user_id=user_id, missing=_not_found,
             create=lambda repo: repo.add_history(
                 user_id=user_id, recipe_id=recipe_id, ingredients_used=data.ingredients_used,
                 preferences_applied=data.preferences_applied,
             ),
         )
-        if result is None:
-            raise _not_found()
-        status, entry = result
         return Response(entry, status_code=status)
 
     @get("/{recipe_id:int}/history", operation_id="listRecipeHistory",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from msgspec import UNSET
-
 from app.db.queries import sql
-from app.db.repository import Repository
+from app.db.repository import Repository, changes
 from app.idempotency.keys import Claim, IdempotentRequest, create_once
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
@@ -59,19 +57,11 @@ class TaskRepository(Repository):
         return await self.one(_get, user_id=user_id, task_id=task_id)
 
     async def update(
-        self, *, user_id: int, task_id: int, changes: TaskUpdate, if_match: list[int] | None
+        self, *, user_id: int, task_id: int, patch: TaskUpdate, if_match: list[int] | None
     ) -> Task | None:
         """The updated task; None when it is missing or (with ``if_match``) at another version."""
-        return await self.one(
-            _update,
-            user_id=user_id,
-            task_id=task_id,
-            if_match=if_match,
-            title=None if changes.title is UNSET else changes.title,
-            description=None if changes.description is UNSET else changes.description,
-            description_sent=changes.description is not UNSET,
-            completed=None if changes.completed is UNSET else changes.completed,
-        )
+        return await self.one(_update, user_id=user_id, task_id=task_id, if_match=if_match,
+                              **changes(patch, nullable=["description"]))
 
     async def delete(self, *, user_id: int, task_id: int, if_match: list[int] | None) -> bool:
         return await self.execute(_delete, user_id=user_id, task_id=task_id, if_match=if_match) == 1

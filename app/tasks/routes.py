@@ -4,38 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Response, delete, get, patch, post
+from litestar import Response, delete, get, patch
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from app.http.auth import UserController, UserId
-from app.http.etag import ETAG_HEADER, IfMatch, conditionally, with_etag
+from app.http.etag import ETAG_HEADER, IfMatch, conditionally, creates, found, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
+from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, IdempotentRequest
-from app.kit.errors import AccountGone, NotFound
-from app.kit.limits import MAX_BIGINT
+from app.kit.errors import AccountGone, not_found
 from app.kit.pages import Page
 from app.tasks.models import Task, TaskCreate, TaskStats, TaskUpdate
 from app.tasks.repository import TaskRepository
 
 Tasks = NamedDependency[TaskRepository]
-TaskId = Annotated[int, PathParameter(ge=1, le=MAX_BIGINT, description="The task's id.")]
+TaskId = Annotated[int, path_id("task")]
 Completed = Annotated[
     bool | None, QueryParameter(description="Only completed (true) or only pending (false) tasks.")
 ]
 
 
-def _not_found() -> NotFound:
-    return NotFound("task not found")
+_not_found = not_found("task")
 
 
 class TaskController(UserController):
     path = "/tasks"
     tags = ["tasks"]
 
-    @post("/", operation_id="createTask", responses=errors(401, 409, 422),
-          response_headers=ETAG_HEADER)
+    @creates("createTask")
     async def create_task(
         self,
         data: JSONBody[TaskCreate],
@@ -57,7 +55,7 @@ class TaskController(UserController):
         if created is None:
             raise AccountGone()
         status, task = created
-        return with_etag(task, task.version, status)
+        return with_etag(task, status)
 
     @get("/", operation_id="listTasks", responses=errors(401))
     async def list_tasks(
@@ -75,20 +73,14 @@ class TaskController(UserController):
     @get("/stats", operation_id="getTaskStats", responses=errors(401))
     async def task_stats(self, user_id: UserId, tasks: Tasks) -> TaskStats:
         """How many tasks the caller has: total, completed, pending."""
-        stats = await tasks.stats(user_id=user_id)
-        if stats is None:
-            raise AccountGone()
-        return stats
+        return found(await tasks.stats(user_id=user_id), AccountGone)
 
     @get("/{task_id:int}", operation_id="getTask", responses=errors(401, 404),
          response_headers=ETAG_HEADER)
     async def get_task(self, task_id: TaskId, user_id: UserId, tasks: Tasks
                        ) -> Response[Task]:
         """One task; 404 when it does not exist or belongs to someone else."""
-        task = await tasks.get(user_id=user_id, task_id=task_id)
-        if task is None:
-            raise _not_found()
-        return with_etag(task, task.version)
+        return with_etag(found(await tasks.get(user_id=user_id, task_id=task_id), _not_found))
 
     @patch("/{task_id:int}", operation_id="updateTask", responses=errors(401, 404, 412),
            response_headers=ETAG_HEADER)
@@ -104,11 +96,11 @@ class TaskController(UserController):
         only when the task is still at that version (else 412 with the current ETag)."""
         task = await conditionally(
             if_match,
-            lambda versions: tasks.update(user_id=user_id, task_id=task_id, changes=data,
+            lambda versions: tasks.update(user_id=user_id, task_id=task_id, patch=data,
                                           if_match=versions),
             lambda: tasks.version(user_id=user_id, task_id=task_id), _not_found,
         )
-        return with_etag(task, task.version)
+        return with_etag(task)
 
     @delete("/{task_id:int}", operation_id="deleteTask", responses=errors(401, 404, 412))
     async def delete_task(
