@@ -9,14 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from app.accounts.limits import client_address, refuse_if_limited
-from app.accounts.models import (
-    LoginRequest,
-    RegisterRequest,
-    RegisterResponse,
-    TokenResponse,
-    User,
-    UserUpdate,
-)
+from app.accounts.models import (LoginRequest, RegisterRequest, RegisterResponse, TokenResponse,
+                                 User, UserUpdate)
 from app.accounts.repository import UserRepository
 from app.accounts.service import Accounts
 from app.http.auth import UserController, UserId

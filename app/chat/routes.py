@@ -8,13 +8,8 @@ from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from app.chat.models import (
-    Conversation,
-    ConversationCreate,
-    ConversationUpdate,
-    Message,
-    MessageCreate,
-)
+from app.chat.models import (Conversation, ConversationCreate, ConversationUpdate, Message,
+                             MessageCreate)
 from app.chat.repository import ChatRepository
 from app.http.auth import UserController, UserId
 from app.http.etag import ETAG_HEADER, IfMatch, conditionally, creates, found, with_etag

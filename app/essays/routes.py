@@ -8,27 +8,12 @@ from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from app.essays.models import (
-    Batch,
-    BatchCreate,
-    Claim,
-    ClaimedEssays,
-    Essay,
-    EssayUpdate,
-    Status,
-)
+from app.essays.models import (Batch, BatchCreate, Claim, ClaimedEssays, Essay, EssayUpdate,
+                               Status)
 from app.essays.repository import DuplicateContentIds, EssayRepository
 from app.http.auth import UserController, UserId
-from app.http.etag import (
-    ETAG_HEADER,
-    IfMatch,
-    conditionally,
-    creates,
-    found,
-    if_match_versions,
-    stale,
-    with_etag,
-)
+from app.http.etag import (ETAG_HEADER, IfMatch, conditionally, creates, found, if_match_versions,
+                           stale, with_etag)
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id

@@ -182,10 +182,12 @@ class RecipeRepository(Repository):
         """AccountGone when the account is gone or deactivated."""
         return await self.page(_list_tags, _TAGS, cursor=cursor, limit=limit, user_id=user_id)
 
-    async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> bool:
-        """Mark or unmark; False when the recipe does not exist (or is someone else's)."""
+    async def favorite(self, *, user_id: int, recipe_id: int, on: bool) -> int | None:
+        """Mark or unmark: the recipe's id, or None when it does not exist (or is someone
+        else's)."""
         query = _add_favorite if on else _remove_favorite
-        return await self.value(query, user_id=user_id, recipe_id=recipe_id) is not None
+        recipe: int | None = await self.value(query, user_id=user_id, recipe_id=recipe_id)
+        return recipe
 
     async def add_history(
         self, *, user_id: int, recipe_id: int, ingredients_used: list[str],

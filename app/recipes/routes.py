@@ -17,17 +17,8 @@ from app.http.validation import NO_NUL
 from app.idempotency.keys import IdempotencyKey, created
 from app.kit.errors import AccountGone, InvalidInput, not_found
 from app.kit.pages import Page
-from app.recipes.models import (
-    MAX_TAGS,
-    Difficulty,
-    HistoryCreate,
-    HistoryEntry,
-    Recipe,
-    RecipeCreate,
-    RecipeUpdate,
-    TagCount,
-    Tags,
-)
+from app.recipes.models import (MAX_TAGS, Difficulty, HistoryCreate, HistoryEntry, Recipe,
+                                RecipeCreate, RecipeUpdate, TagCount, Tags)
 from app.recipes.repository import RecipeRepository, Sort
 
 Recipes = NamedDependency[RecipeRepository]
@@ -175,19 +166,15 @@ class RecipeController(UserController):
 
     @put("/{recipe_id:int}/favorite", operation_id="addFavorite", status_code=204,
          responses=errors(401, 404))
-    async def add_favorite(self, recipe_id: RecipeId, user_id: UserId,
-                           recipes: Recipes) -> None:
+    async def add_favorite(self, recipe_id: RecipeId, user_id: UserId, recipes: Recipes) -> None:
         """Mark the recipe as a favorite; doing it again changes nothing."""
-        if not await recipes.favorite(user_id=user_id, recipe_id=recipe_id, on=True):
-            raise _not_found()
+        found(await recipes.favorite(user_id=user_id, recipe_id=recipe_id, on=True), _not_found)
 
-    @delete("/{recipe_id:int}/favorite", operation_id="removeFavorite",
-            responses=errors(401, 404))
-    async def remove_favorite(self, recipe_id: RecipeId, user_id: UserId,
-                              recipes: Recipes) -> None:
+    @delete("/{recipe_id:int}/favorite", operation_id="removeFavorite", responses=errors(401, 404))
+    async def remove_favorite(self, recipe_id: RecipeId, user_id: UserId, recipes: Recipes
+                              ) -> None:
         """Unmark the recipe as a favorite; doing it again changes nothing."""
-        if not await recipes.favorite(user_id=user_id, recipe_id=recipe_id, on=False):
-            raise _not_found()
+        found(await recipes.favorite(user_id=user_id, recipe_id=recipe_id, on=False), _not_found)
 
     @post("/{recipe_id:int}/history", operation_id="createRecipeHistory",
           responses=errors(401, 404, 409, 422))
