@@ -41,6 +41,11 @@ def changes(patch: msgspec.Struct, *, nullable: Iterable[str] = ()) -> dict[str,
     return values
 
 
+def _bound(keyset: Keyset[Any, Any], scope: tuple[Any, ...], values: dict[str, Any]) -> str:
+    """What a list's cursors are bound to: the list, its filters and the caller."""
+    return f"{keyset.name}:{values.get('user_id')}:{scope!r}"
+
+
 class Context:
     """What every repository of one app shares: the pool (for transactions), the translator of
     driver errors, and the signer of list cursors."""
@@ -157,17 +162,23 @@ class Repository:
         JOIN (page) ON true WHERE`` the user is active): no row means the account is gone or
         deactivated (401), one row of NULLs an empty page. Otherwise the statement checks the
         account itself and an empty page is just empty."""
-        bound = f"{keyset.name}:{values.get('user_id')}:{scope!r}"
         cursors = self.ctx.cursors
-        position = keyset.first if cursor is None else cursors.decode(
-            bound, cursor, keyset.position_type, parameter)
-        rows = await self._rows(query, {**values, **keyset.values(position), "limit": limit + 1})
+        if cursor is None:
+            position = keyset.first
+        else:
+            position = cursors.decode(_bound(keyset, scope, values), cursor, keyset.position_type,
+                                      parameter)
+        values.update(zip(keyset.params, position))
+        values["limit"] = limit + 1
+        rows = await self._rows(query, values)
         if user_row:
             if not rows:
                 raise AccountGone()
             if rows[0][0] is None:
                 rows = []
         items = self._decoded(query, rows)
-        next_cursor = cursors.next_page(bound, items, limit, keyset.key)
-        return Page(items=items if convert is None else [convert(r) for r in items],
-                    next_cursor=next_cursor)
+        next_cursor = None
+        if len(items) > limit:
+            del items[limit:]
+            next_cursor = cursors.encode(_bound(keyset, scope, values), keyset.key(items[-1]))
+        return Page(items if convert is None else [convert(r) for r in items], next_cursor)
