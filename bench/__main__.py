@@ -5,6 +5,7 @@
     python -m bench workers   # the load-test harness's mixed scenario on one and on two workers
     python -m bench profile   # where each request's CPU time goes (py-spy under wrk)
     python -m bench revisions REV...  # what each change bought: several git revisions side by side
+    python -m bench instructions REV...  # the same, in instructions per request (valgrind)
     python -m bench all       # compare, growth, workers and profile
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import compare, growth, profile, revisions, workers
+from bench import compare, growth, instructions, profile, revisions, workers
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "workers": (workers.run, workers.markdown),
     "profile": (profile.run, profile.markdown),
     "revisions": (revisions.run, revisions.markdown),
+    "instructions": (instructions.run, instructions.markdown),
 }
 
 
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out = args.out or ROOT / "bench" / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
-    suites = [s for s in SUITES if s != "revisions"] if args.suite == "all" else [args.suite]
+    suites = ([s for s in SUITES if s not in ("revisions", "instructions")]
+              if args.suite == "all" else [args.suite])
     try:
         require_tools()
         for suite in suites:
