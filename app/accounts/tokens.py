@@ -17,10 +17,10 @@ import jwt
 import jwt.types
 
 from app.kit.errors import Unauthorized
+from app.kit.limits import MAX_BIGINT
 
 ALGORITHM = "HS256"
 CACHE_SIZE = 10_000
-_MAX_USER_ID = 2**63 - 1
 
 
 class Tokens:
@@ -54,7 +54,7 @@ class Tokens:
             raise Unauthorized("the token is invalid") from None
         sub = claims["sub"]
         if (not isinstance(sub, str) or not (sub.isascii() and sub.isdigit())
-                or not 0 < int(sub) <= _MAX_USER_ID):
+                or not 0 < int(sub) <= MAX_BIGINT):
             raise Unauthorized("the token is invalid")
         user_id = int(sub)
         if len(self._verified) >= CACHE_SIZE:

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.http.validation import END, Title, check_document, json_object, text
+from app.kit.limits import MAX_PAGE
 
 MAX_ESSAYS = 1000
 MAX_METADATA_BYTES = 16384
@@ -87,7 +88,8 @@ class EssayUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Claim(msgspec.Struct, forbid_unknown_fields=True):
-    limit: Annotated[int, msgspec.Meta(ge=1, le=100, description="At most this many, 1-100.")] = 10
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE,
+                                       description=f"At most this many, 1-{MAX_PAGE}.")] = 10
 
 
 
