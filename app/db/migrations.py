@@ -40,6 +40,12 @@ def apply(database_url: str) -> list[str]:
         return [m.id for m in pending]
 
 
+def expected() -> list[str]:
+    """The id of every migration of this version of the code, oldest first: the schema its
+    statements are written for has all of them applied."""
+    return [m.id for m in read_migrations(str(MIGRATIONS_DIR))]
+
+
 def rollback(database_url: str, *, count: int | None = 1) -> list[str]:
     """Roll back the newest ``count`` applied migrations (all of them when None)."""
     migrations = read_migrations(str(MIGRATIONS_DIR))
