@@ -59,8 +59,9 @@ _FAULTS = {
     "57P02": "the database is restarting",
     "57P03": "the database is starting up",
 }
+_CONNECTION_FAILED = "the connection to the database failed"
 _FAULT_CLASSES = {
-    "08": "the connection to the database failed",
+    "08": _CONNECTION_FAILED,
     "28": "the database refused the service's login",
     "3D": "the service's database does not exist",
     "53": "the database is out of resources (connections, memory or disk)",
@@ -86,7 +87,7 @@ def fault_of(exc: BaseException) -> str | None:
         return _TIMED_OUT
     if isinstance(exc, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)):
         # Connection closed under us, protocol state lost, the socket failed.
-        return "the connection to the database failed"
+        return _CONNECTION_FAILED
     return None
 
 

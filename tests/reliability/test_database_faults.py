@@ -5,7 +5,8 @@ Retry-After (never 500) and /health/ready fails, for as long as the cause lasts 
 Each cause is made real: a read-only database (``default_transaction_read_only`` for the service's
 role, which is what a standby answers), prepared statements dropped behind asyncpg's back (what a
 pooler in transaction mode does), and a connection terminated by the server. (A schema rolled
-back under the service: tests/reliability/test_rollback.py.)"""
+back under the service: tests/reliability/test_rollback.py.) A column whose type changes under a
+statement prepared earlier is no fault of the database: a 503 to retry, and readiness stays."""
 
 from __future__ import annotations
 
@@ -130,3 +131,24 @@ async def test_a_connection_the_server_ended_is_503_and_not_ready_for_a_while(se
         assert (await client.get("/health/ready")).status_code == 503
         await eventually(lambda: _ready(client), "readiness never recovered")
         assert (await client.get("/tasks", headers=alice.headers)).status_code == 200
+
+
+async def test_a_column_changed_under_a_transactions_statement_is_503_once_not_a_fault(settings,
+                                                                                        owner):
+    """A migration that changes a column's type while the service runs: a statement prepared
+    before fails in a transaction ("cached plan must not change result type"), which asyncpg
+    cannot retry there; the request is a 503 to retry, and the retry prepares it again."""
+    app = app_for(settings)
+    async with AsyncTestClient(app=app) as client:
+        alice = await register(client, "alice@example.com")
+
+        async def create(key: str):
+            return await client.post("/conversations", json={"title": "before"},
+                                     headers={**alice.headers, "Idempotency-Key": key})
+
+        assert (await create("first")).status_code == 201  # prepares the create in a transaction
+        await owner.execute("ALTER TABLE conversations ALTER COLUMN title TYPE varchar")
+        _unavailable(await create("second"), "schema changed")
+        assert await _ready(client)  # the database is fine: nothing to wait out
+        response = await create("second")
+        assert response.status_code == 201, response.text
