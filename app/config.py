@@ -37,6 +37,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_min_size: int = 2
     pool_size: int = 10
     pool_acquire_timeout: float = 2.0
+    database_timeout: float = 8.0
+    ready_hold_seconds: float = 10.0
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
     idle_in_transaction_timeout_ms: int = 10000
@@ -138,6 +140,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_POOL_MIN_SIZE": ("pool_min_size", _int(0, 1000)),
     "APP_POOL_SIZE": ("pool_size", _int(1, 1000)),
     "APP_POOL_ACQUIRE_TIMEOUT": ("pool_acquire_timeout", _float(0.01, 60)),
+    "APP_DATABASE_TIMEOUT": ("database_timeout", _float(0.1, 3600)),
+    "APP_READY_HOLD_SECONDS": ("ready_hold_seconds", _float(0, 3600)),
     "APP_STATEMENT_TIMEOUT_MS": ("statement_timeout_ms", _int(1, 3_600_000)),
     "APP_LOCK_TIMEOUT_MS": ("lock_timeout_ms", _int(1, 3_600_000)),
     "APP_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("idle_in_transaction_timeout_ms", _int(1, 3_600_000)),

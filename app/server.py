@@ -120,7 +120,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     assert settings.jwt_secret is not None
     queries = bind_queries([q for m in modules for q in m.queries], complete=True)
     errors = ErrorTranslator({k: v for m in modules for k, v in m.constraints.items()})
-    db = Database(None, settings.pool_acquire_timeout)
+    db = Database(None, settings.pool_acquire_timeout, timeout=settings.database_timeout,
+                  fault_hold=settings.ready_hold_seconds)
     tokens = Tokens(settings.jwt_secret, settings.token_ttl_seconds)
     setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret)), tokens)
 

@@ -219,8 +219,9 @@ def service_url(request: pytest.FixtureRequest, _database: tuple[str, str]) -> s
     return url_for(_database[0], proc.port, SERVICE_ROLE, SERVICE_PASSWORD, _database[1])
 
 
-@pytest.fixture
-def settings(service_url: str) -> Settings:
+def settings_for(service_url: str, **environ: str) -> Settings:
+    """The tests' settings for the service on ``service_url``, with ``environ`` added to or
+    overriding them (``settings_for(url, APP_POOL_SIZE="1")``)."""
     # Cheap argon2 parameters: the tests check behaviour, not hashing cost.
     return load_settings({
         "DATABASE_URL": service_url,
@@ -230,7 +231,13 @@ def settings(service_url: str) -> Settings:
         "APP_ARGON2_PARALLELISM": "1",
         "APP_POOL_MIN_SIZE": "1",
         "APP_POOL_SIZE": "4",
+        **environ,
     })
+
+
+@pytest.fixture
+def settings(service_url: str) -> Settings:
+    return settings_for(service_url)
 
 
 # Apps by their settings, built once per session: every test's database has the same name (a fresh

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +66,26 @@ async def served(app: Litestar, forwarded_allow_ips: str = "127.0.0.1"
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, 30)
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of its own to ``url``, closed afterwards."""
+    conn = await asyncpg.connect(url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, attempts: int = 100) -> None:
+    """Until ``check()`` is true, trying ``attempts`` times a tenth of a second apart; else fail
+    saying ``what`` did not happen."""
+    for _ in range(attempts):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(what)
 
 
 async def fail_inserts(database_url: str, table: str, condition: str, constraint: str) -> None:

@@ -48,10 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     actions = migrate.add_subparsers(dest="action", required=True)
     actions.add_parser("apply", help="apply every pending migration")
-    rollback = actions.add_parser("rollback", help="roll back the newest migration(s)")
-    rollback.add_argument("--count", type=_bounded(1, 10_000), default=1,
-                          help="how many (default 1)")
-    rollback.add_argument("--all", action="store_true", help="roll back every migration")
+    rollback = actions.add_parser(
+        "rollback", help="roll back the newest migration(s)",
+        description="Roll back the newest migrations. Rolling back every applied one (--all, or a "
+        "--count that reaches them all) drops every table of the service with its data: it asks "
+        "for confirmation on a terminal, and needs --yes otherwise.")
+    how_many = rollback.add_mutually_exclusive_group()
+    # No default of 1: argparse would take an explicit "--count 1" for the default and let it
+    # pass with --all.
+    how_many.add_argument("--count", type=_bounded(1, 10_000), help="how many (default 1)")
+    how_many.add_argument("--all", action="store_true", help="roll back every migration")
+    rollback.add_argument("--yes", action="store_true",
+                          help="do not ask for confirmation before rolling back everything")
     actions.add_parser("status", help="list migrations and whether each is applied")
 
     commands.add_parser("seed", help="bulk-load users and tasks (see: seed --help)", add_help=False)

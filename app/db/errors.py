@@ -4,11 +4,18 @@ Each domain's module object says what its constraints mean (constraint name -> d
 app builds one ``ErrorTranslator`` from all of them. Anything not named still maps by SQLSTATE
 class to a 4xx or a 503, so a client mistake that slips past validation is never a 500, and a
 database that is down or slow is a 503 with Retry-After.
+
+Some failures say that the database cannot serve this service at all, whatever the request:
+it does not answer, the connection broke, it is read-only (a standby), it lost the prepared
+statements (a pooler in transaction mode), it is out of resources, or its schema is not the one
+this version expects (every statement is prepared against it at startup, so a missing table or
+column at run time means the schema changed since). ``fault_of`` names them: the pool closes the
+connection that met one and readiness fails for a while (``app.db.pool.Database``); the request
+gets a 503 with Retry-After like any other unavailability.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 import asyncpg
@@ -34,11 +41,54 @@ _UNAVAILABLE = {
     "40001": "a concurrent change conflicted, retry",
     "40P01": "a concurrent change conflicted, retry",
     "25P03": "the transaction was idle too long",
-    "53300": "the database has no free connections",
+}
+_SCHEMA = ("the database's schema or grants are not the ones this version of the service expects "
+           "(migrations rolled back, or not applied yet)")
+# The database cannot serve this service: by SQLSTATE, then by its two-character class.
+_FAULTS = {
+    "25006": "the database is read-only (a standby?)",
+    "26000": "a prepared statement was lost (a pooler in transaction mode in between?)",
+    "42P05": "a prepared statement exists already (a pooler in transaction mode in between?)",
+    "42P01": _SCHEMA,  # undefined_table
+    "42703": _SCHEMA,  # undefined_column
+    "42883": _SCHEMA,  # undefined_function
+    "42704": _SCHEMA,  # undefined_object (a type)
+    "3F000": _SCHEMA,  # invalid_schema_name
+    "42501": _SCHEMA,  # insufficient_privilege
     "57P01": "the database is restarting",
     "57P02": "the database is restarting",
     "57P03": "the database is starting up",
 }
+_CONNECTION_FAILED = "the connection to the database failed"
+_FAULT_CLASSES = {
+    "08": _CONNECTION_FAILED,
+    "28": "the database refused the service's login",
+    "3D": "the service's database does not exist",
+    "53": "the database is out of resources (connections, memory or disk)",
+    "58": "the database had a system error",
+}
+_TIMED_OUT = "the database did not answer in time"
+
+
+class NoFreeConnection(TimeoutError):
+    """No connection of the pool became free within the acquire timeout: the service is busy, the
+    database is not at fault."""
+
+
+def fault_of(exc: BaseException) -> str | None:
+    """What ``exc`` says about the database when it says the database cannot serve this service
+    (so the connection that met it is not to be used again), else None."""
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        return _FAULTS.get(state) or _FAULT_CLASSES.get(state[:2])
+    if isinstance(exc, NoFreeConnection):
+        return None
+    if isinstance(exc, TimeoutError):  # before OSError, of which it is a kind
+        return _TIMED_OUT
+    if isinstance(exc, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)):
+        # Connection closed under us, protocol state lost, the socket failed.
+        return _CONNECTION_FAILED
+    return None
 
 
 class ErrorTranslator:
@@ -83,14 +133,11 @@ def translate(exc: BaseException) -> AppError | None:
             return InvalidInput(_INVALID_INPUT[state])
         if state in _UNAVAILABLE:
             return Unavailable(_UNAVAILABLE[state])
-        if state.startswith("08"):
-            return Unavailable()
-        return None
-    if isinstance(exc, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)):
-        # Connection closed under us, pool closing, protocol state lost: the database side.
-        return Unavailable()
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        if isinstance(exc, asyncpg.InvalidCachedStatementError):
+            # A table changed under a statement prepared in a transaction; asyncpg has forgotten
+            # the statement, so a retry prepares it again.
+            return Unavailable("the schema changed under the request, retry")
+    if isinstance(exc, NoFreeConnection):
         return Unavailable("no database connection became free in time")
-    if isinstance(exc, (OSError, ConnectionError)):
-        return Unavailable()
-    return None
+    detail = fault_of(exc)
+    return None if detail is None else Unavailable(detail)

@@ -2,39 +2,69 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from typing import Literal
 
+import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
+from app.db import migrations
 from app.db.queries import sql
-from app.db.repository import Repository
+from app.db.repository import Context, Executor, Repository
 
-_ping = sql("health/ping")
+log = logging.getLogger("app.health")
+
+_ready = sql("health/ready", "migrations")
 READY_TIMEOUT = 1.0
 
 
-class Health(msgspec.Struct):
+class Health(msgspec.Struct, omit_defaults=True):
     status: Literal["ok", "ready", "unavailable"]
+    detail: str | None = None  # why it is unavailable
 
 
 class Readiness(Repository):
-    """Whether this worker can serve: it has started and is not shutting down, and a pooled
-    connection answers."""
+    """Whether this worker can serve: it has started and is not shutting down, no request met a
+    fault of the database lately (``Database.recent_fault``), and a pooled connection answers
+    within a second that it can write and that the schema has every migration this version of
+    the code has (a newer schema, during a rolling deployment, is fine)."""
 
-    __slots__ = ()
+    __slots__ = ("_migrations",)
 
-    async def ready(self) -> bool:
-        if self.ctx.database is None or not self.ctx.database.serving:
-            return False
+    def __init__(self, db: Executor, ctx: Context | None = None):
+        super().__init__(db, ctx)
+        self._migrations = migrations.expected()
+
+    async def problem(self) -> str | None:
+        """Why this worker cannot serve now, or None when it can."""
+        database = self.ctx.database
+        if database is None or not database.serving:
+            return "the service is starting or shutting down"
+        fault = database.recent_fault()
+        if fault is not None:
+            return fault
         try:
-            await asyncio.wait_for(self.value(_ping), READY_TIMEOUT)
-        except Exception:  # any failure to answer means "not ready"
-            return False
-        return True
+            async with database.connection() as conn:
+                row = await conn.fetchrow(_ready.sql, *_ready.args({"migrations": self._migrations}),
+                                          timeout=READY_TIMEOUT)
+                assert row is not None
+                if row["read_only"]:
+                    # As a write would fail: the connection is closed (a new one may reach a
+                    # writable server) and the fault remembered.
+                    raise asyncpg.ReadOnlySQLTransactionError("the transaction is read-only")
+        except Exception as exc:  # any failure to answer means "not ready"
+            known = self.ctx.errors.translate(exc)
+            if known is not None:
+                return known.detail
+            log.warning("the readiness check failed: %r", exc)
+            return "the readiness check failed"
+        if row["missing"]:
+            return ("the database's schema lacks migrations this version of the service needs: "
+                    f"{', '.join(row['missing'])} (python -m app migrate apply)")
+        return None
 
 
 ReadinessCheck = NamedDependency[Readiness]
@@ -55,8 +85,12 @@ class HealthController(Controller):
         responses={503: ResponseSpec(data_container=Health, description="Not ready")},
     )
     async def ready(self, readiness: ReadinessCheck) -> Response[Health]:
-        """200 when a pooled connection answers within a second; 503 otherwise, and while the
-        service is starting or shutting down."""
-        if await readiness.ready():
+        """200 when this worker can serve: a pooled connection answers within a second, it can
+        write, the schema has every migration this version needs, and no request met a fault of
+        the database (timed out, connection lost, read-only, prepared statements lost, schema not
+        as expected) in the last ``APP_READY_HOLD_SECONDS``; 503 otherwise, saying why, and while
+        the service is starting or shutting down."""
+        problem = await readiness.problem()
+        if problem is None:
             return Response(Health(status="ready"), status_code=200)
-        return Response(Health(status="unavailable"), status_code=503)
+        return Response(Health(status="unavailable", detail=problem), status_code=503)

@@ -1,8 +1,9 @@
 """The Database over asyncpg's pool: a statement reuses a free connection, takes a new one from the
 pool while fewer than its size are out, or waits in line for at most the acquire timeout; a
-connection whose statement failed goes back to the pool to be cleaned up or replaced; close()
-gives every connection back; a release that fails is logged rather than lost or raised into a
-request."""
+connection whose statement failed goes back to the pool to be cleaned up or replaced, and one whose
+failure is the database's (it timed out, it is read-only) is closed and the fault remembered for a
+while; a statement and a whole transaction have a time limit; close() gives every connection back;
+a release that fails is logged rather than lost or raised into a request."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import logging
 import asyncpg
 import pytest
 
+from app.db.errors import NoFreeConnection, fault_of
 from app.db.pool import Database, create_pool
+from tests.conftest import settings_for
+from tests.helpers import connected, eventually
 
 
 @pytest.fixture
@@ -84,9 +88,10 @@ async def test_a_transaction_left_open_goes_back_to_the_pool_to_be_rolled_back(d
 
 async def test_an_exhausted_pool_times_out_instead_of_waiting_forever(db):
     held = [await db._acquire() for _ in range(db.pool.get_max_size())]
-    with pytest.raises(TimeoutError):
+    with pytest.raises(NoFreeConnection):
         await db.fetchval("SELECT 1")
     assert not [w for w in db._waiting if not w.done()]
+    assert db.recent_fault() is None  # a busy service, not a fault of the database
     for conn in held:
         db._reuse(conn)
     assert await db.fetchval("SELECT 6") == 6
@@ -133,3 +138,81 @@ async def test_a_place_in_the_pool_is_passed_on_when_its_waiter_has_gone(db):
         await first
     for conn in held:
         db._reuse(conn)
+
+
+@pytest.fixture
+async def impatient(service_url, database_url):
+    """A Database whose statements may take 0.5 s, and its transactions 0.5 s in all; it
+    remembers a fault for 3 s (long enough for a loaded machine to check it is remembered)."""
+    pool = await create_pool(settings_for(service_url, APP_DATABASE_TIMEOUT="0.5"), database_url)
+    db = Database(pool, acquire_timeout=1.0, timeout=0.5, fault_hold=3.0)
+    try:
+        yield db
+    finally:
+        await db.close()
+        await pool.close()
+
+
+async def _closed_and_replaced(db: Database, pid: int) -> None:
+    """The connection of backend ``pid`` left the Database, and the next statement runs on
+    another."""
+    assert db._out == 0 and db._free == []
+    await _settled(db)
+    assert await db.fetchval("SELECT pg_backend_pid()") != pid
+
+
+async def test_a_statement_that_outlasts_the_timeout_closes_its_connection(impatient):
+    pid = await impatient.fetchval("SELECT pg_backend_pid()")
+    with pytest.raises(TimeoutError):
+        await impatient.fetchval("SELECT pg_sleep(3)")
+    assert impatient.recent_fault() == "the database did not answer in time"
+    await _closed_and_replaced(impatient, pid)
+
+
+async def test_a_transaction_that_outlasts_the_timeout_in_all_closes_its_connection(impatient):
+    with pytest.raises(TimeoutError):
+        async with impatient.transaction() as conn:
+            pid = await conn.fetchval("SELECT pg_backend_pid()")
+            for _ in range(3):  # each statement within the limit, not all of them
+                await conn.execute("SELECT pg_sleep(0.3)")
+    await _closed_and_replaced(impatient, pid)
+
+
+async def test_a_fault_of_the_database_closes_the_connection_and_is_remembered_for_a_while(
+    impatient
+):
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        async with impatient.transaction() as conn:
+            pid = await conn.fetchval("SELECT pg_backend_pid()")
+            await conn.execute("SET TRANSACTION READ ONLY")
+            await conn.execute("CREATE TEMPORARY TABLE written (n int)")
+    assert "read-only" in impatient.recent_fault()
+    await _closed_and_replaced(impatient, pid)
+
+    async def forgotten() -> bool:
+        return impatient.recent_fault() is None
+
+    await eventually(forgotten, "the fault was never forgotten")
+    # A client's mistake is no fault of the database: its connection is cleaned up and reused.
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await impatient.fetchval("SELECT 1 / 0")
+    assert impatient.recent_fault() is None
+
+
+async def test_a_free_connection_the_server_ended_fails_once_and_frees_its_place(impatient,
+                                                                                 database_url):
+    pid = await impatient.fetchval("SELECT pg_backend_pid()")
+    async with connected(database_url) as owner:
+        assert await owner.fetchval("SELECT pg_terminate_backend($1)", pid)
+
+    async def noticed() -> bool:  # asyncpg has seen the connection close (and released it)
+        try:
+            return impatient._free[0].is_closed()
+        except asyncpg.InterfaceError:
+            return True
+
+    await eventually(noticed, "the closed connection went unnoticed")
+    with pytest.raises(Exception) as failure:
+        await impatient.fetchval("SELECT 1")
+    assert fault_of(failure.value) == "the connection to the database failed"
+    await _closed_and_replaced(impatient, pid)

@@ -81,6 +81,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "database": "psql_database",
     "login_role": "psql_login_role",
     "group_role": "pgapi_service",
+    "migrations": "{0001_users,0002_tasks}",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.

@@ -31,7 +31,7 @@ import psycopg
 import pytest
 
 from app.db.embedded import pg_bin_dir, start_embedded
-from tests.support import Server, request
+from tests.support import Server, request, until
 
 pytestmark = pytest.mark.slow
 
@@ -150,15 +150,6 @@ def _read_all(url: str, token: str) -> list[dict]:
             return tasks
 
 
-def _wait(predicate, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds} s")
-
-
 def _status(url: str, path: str, token: str) -> int | None:
     try:
         return httpx.get(url + path, headers={"Authorization": f"Bearer {token}"},
@@ -227,7 +218,7 @@ def _crash_and_check(postgres: Postgres, crash_dir: Path, servers: list[Server])
             time.sleep(0.3)
             postgres.start()
             # ... and the service recovers by itself, without a restart.
-            _wait(lambda: _status(url, "/tasks/stats", probe) == 200, 30,
+            until(lambda: _status(url, "/tasks/stats", probe) == 200, 30,
                   "the service did not recover from the database restart")
             time.sleep(0.5)
             # The service dies abruptly, in the middle of requests, and comes back on its port.

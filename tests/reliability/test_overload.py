@@ -16,7 +16,7 @@ import pytest
 from app.config import load_settings
 from app.db.pool import create_pool
 from tests.conftest import TEST_SECRET
-from tests.support import Server, request
+from tests.support import Server, account_and_task, request
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +26,6 @@ def _server(tmp_path: Path, database_url: str, **env: str) -> Server:
                                              "APP_JWT_SECRET": TEST_SECRET, **env})
     server.wait_ready()
     return server
-
-
-def _account_and_task(server: Server) -> tuple[str, int]:
-    status, body = request("POST", server.url + "/auth/register", {
-        "email": "load@example.com", "name": "Load", "password": "correct horse battery"})
-    assert status == 201, body
-    token = body["access_token"]
-    status, task = request("POST", server.url + "/tasks", {"title": "contended"}, token)
-    assert status == 201, task
-    return token, task["id"]
 
 
 class Background(threading.Thread):
@@ -77,7 +67,7 @@ async def test_an_exhausted_pool_answers_503_fast_and_checks_tokens_and_bodies_f
                      APP_STATEMENT_TIMEOUT_MS="30000")
     holder = None
     try:
-        token, task_id = _account_and_task(server)
+        token, task_id = account_and_task(server)
         holder = await _lock_task(database_url, task_id)
         stuck = Background("PATCH", f"{server.url}/tasks/{task_id}", {"completed": True}, token)
         stuck.start()
@@ -114,7 +104,7 @@ async def test_a_statement_stuck_past_its_timeout_is_503_and_the_connection_live
     server = _server(tmp_path, database_url, APP_POOL_SIZE="1", APP_POOL_MIN_SIZE="1", **env)
     holder = None
     try:
-        token, task_id = _account_and_task(server)
+        token, task_id = account_and_task(server)
         holder = await _lock_task(database_url, task_id)
         status, body = request("PATCH", f"{server.url}/tasks/{task_id}", {"completed": True},
                                token)
@@ -139,7 +129,7 @@ async def test_sigterm_stops_accepting_lets_requests_in_flight_finish_and_exits_
                      APP_STATEMENT_TIMEOUT_MS="30000")
     holder = None
     try:
-        token, task_id = _account_and_task(server)
+        token, task_id = account_and_task(server)
         holder = await _lock_task(database_url, task_id)
         in_flight = Background("PATCH", f"{server.url}/tasks/{task_id}", {"title": "finished"},
                                token)

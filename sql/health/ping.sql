@@ -1,2 +1,0 @@
--- ping: the readiness probe; any answer means a pooled connection works.
-SELECT 1;
