@@ -60,7 +60,8 @@ class RegistrationAttempt(msgspec.Struct):
     address_wait: int | None
 
 
-_record_login = sql("accounts/record_login", "user_id", "email", "address")
+_record_login = sql("accounts/record_login", "user_id", "email", "address", "password_hash",
+                    "new_password_hash")
 _record_registration = sql(
     "accounts/record_registration_attempt", "address", "window_seconds", "per_address",
     row=RegistrationAttempt,
@@ -115,8 +116,12 @@ class LoginAttemptRepository(Repository):
 
     __slots__ = ()
 
-    async def record_login(self, *, user_id: int, email: str, address: str) -> None:
-        await self.execute(_record_login, user_id=user_id, email=email, address=address)
+    async def record_login(self, *, user_id: int, email: str, address: str, password_hash: str,
+                           new_password_hash: str | None) -> None:
+        """After a correct password (``password_hash``, as verified); ``new_password_hash``
+        replaces it when it was made with outdated argon2 parameters."""
+        await self.execute(_record_login, user_id=user_id, email=email, address=address,
+                           password_hash=password_hash, new_password_hash=new_password_hash)
 
     async def begin_registration(self, *, address: str, limits: LoginLimits) -> int:
         """Record a registration attempt from ``address`` (the id ``create_user`` deletes); 429

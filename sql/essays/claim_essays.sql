@@ -11,6 +11,7 @@ FROM (
       AND p.batch_id = :'batch_id'
       AND p.status = 'pending'
       AND EXISTS (SELECT FROM users AS u WHERE u.id = :'user_id' AND u.is_active)
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     ORDER BY p.id
     LIMIT :'limit'
     FOR UPDATE OF p SKIP LOCKED
