@@ -199,8 +199,7 @@ class SessionController(UserController):
         check = await users.login(email=account.email, address=address, limits=accounts.limits)
         refuse_if_limited(account_address_wait=check.account_address_wait,
                           account_wait=check.account_wait, address_wait=check.address_wait)
-        if check.id != user_id:
-            raise AccountGone()
+        # No row of the account here (deactivated meanwhile): change_password finds it inactive.
         if check.password_hash is not None:
             if data.current_password is None:
                 raise InvalidInput("current_password is required to change a password",

@@ -146,6 +146,7 @@ REFUSED = [
     (id_token(email_verified=None), "not verified"),
     (id_token(email=None), "no email"),
     (id_token(sub=None), "invalid"),
+    (id_token(sub="9" * 256), "names no Google account"),
     (jwt.encode({"sub": GOOGLE_ID}, "a-shared-secret-of-32-bytes-or-more!", algorithm="HS256",
                 headers={"kid": "key-1"}), "RS256"),
     ("not a token", "malformed"),
@@ -200,12 +201,14 @@ def test_freshness_is_the_max_age_less_the_age(headers, seconds):
     assert freshness(headers) == seconds
 
 
-@pytest.mark.parametrize("failure", ["error", "no keys", "hang", "down"])
+@pytest.mark.parametrize("failure", ["error", "no keys", "too large", "hang", "down"])
 async def test_keys_that_cannot_be_fetched_are_a_503_with_retry_after(google, jwks, failure):
     if failure == "error":
         jwks.status = 500
     elif failure == "no keys":
         jwks.keys = []
+    elif failure == "too large":
+        jwks.keys = KEYS * 200
     elif failure == "hang":
         jwks.delay = 3
     else:
@@ -214,6 +217,12 @@ async def test_keys_that_cannot_be_fetched_are_a_503_with_retry_after(google, jw
     assert response.status_code == 503, response.text
     assert int(response.headers["Retry-After"]) > 0
     assert "Google" in response.json()["detail"]
+
+
+async def test_without_a_name_the_account_is_named_after_the_email(google):
+    body = (await _sign_in(google, id_token(name=None))).json()
+    me = await google.get("/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["name"] == "gail"
 
 
 async def test_a_verified_email_links_the_account_that_has_it(google):
@@ -284,6 +293,27 @@ async def test_two_concurrent_first_sign_ins_make_one_account(google_settings, d
         assert await conn.fetchval("SELECT count(*) FROM sessions") == 6
     finally:
         await conn.close()
+
+
+@pytest.mark.own_database
+async def test_an_account_that_cannot_be_found_or_made_twice_is_a_503(google, database_url):
+    """A trigger stands in for concurrent writers that keep winning: every insert into users is
+    skipped, so each run finds no account and makes none."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("""
+            CREATE FUNCTION skip_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER skip_insert BEFORE INSERT ON users
+                FOR EACH ROW EXECUTE FUNCTION skip_insert();
+        """)
+    finally:
+        await conn.close()
+    response = await _sign_in(google, id_token())
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
 
 
 async def test_without_client_ids_the_route_is_404(client):

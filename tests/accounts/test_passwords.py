@@ -127,3 +127,50 @@ async def test_a_current_hash_is_kept_at_login(client, alice: Account, database_
     stored = await _stored_hash(database_url, alice.user_id)
     assert (await _login(client, alice.email, PASSWORD)).status_code == 200
     assert await _stored_hash(database_url, alice.user_id) == stored
+
+
+@pytest.mark.own_database
+async def test_an_account_deactivated_during_a_change_keeps_its_password(client, alice: Account,
+                                                                          database_url):
+    """A trigger stands in for the race: the account is deactivated as the current password's
+    check records its attempt, before the change is written."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("""
+            CREATE FUNCTION deactivate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE users SET is_active = false;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER deactivate AFTER INSERT ON login_failures
+                FOR EACH ROW EXECUTE FUNCTION deactivate();
+        """)
+        stored = await conn.fetchval("SELECT password_hash FROM users")
+        response = await _change(client, alice, current_password=PASSWORD, new_password=NEW)
+        assert response.status_code == 401
+        assert await conn.fetchval("SELECT password_hash FROM users") == stored
+    finally:
+        await conn.close()
+
+
+@pytest.mark.own_database
+async def test_an_account_deactivated_just_before_its_session_starts_gets_no_tokens(
+        client, alice: Account, database_url):
+    """A trigger stands in for the race: the account is deactivated as the login is recorded,
+    after its password was checked."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("""
+            CREATE FUNCTION deactivate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE users SET is_active = false;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER deactivate AFTER INSERT OR UPDATE ON login_addresses
+                FOR EACH ROW EXECUTE FUNCTION deactivate();
+        """)
+        response = await _login(client, alice.email, PASSWORD)
+        assert response.status_code == 401
+        assert await conn.fetchval("SELECT count(*) FROM sessions") == 1  # registration's only
+    finally:
+        await conn.close()
