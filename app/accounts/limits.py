@@ -13,7 +13,9 @@ than one window after the last failure that counted. An attempt is recorded as a
 same statement that checks the limits (``get_login``, before any hashing) and a correct password
 clears it (``record_login``), so a burst of concurrent guesses cannot all slip past the check.
 Registration checks the address limit before hashing the same way and counts only when no
-account is created. Each worker deletes expired rows (``prune_expired_failures`` and
+account is created; so does sign-in with Google, which counts only when the ID token is refused.
+A password change checks the current password under the login limits of the account's email
+(``get_login`` again), and clears them when it is right. Each worker deletes expired rows (``prune_expired_failures`` and
 ``prune_untrusted_addresses``, run by ``app.kit.jobs``).
 """
 
