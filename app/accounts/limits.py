@@ -15,8 +15,8 @@ clears it (``record_login``), so a burst of concurrent guesses cannot all slip p
 Registration checks the address limit before hashing the same way and counts only when no
 account is created; so does sign-in with Google, which counts only when the ID token is refused.
 A password change checks the current password under the login limits of the account's email
-(``get_login`` again), and clears them when it is right. Each worker deletes expired rows (``prune_expired_failures`` and
-``prune_untrusted_addresses``, run by ``app.kit.jobs``).
+(``get_login`` again), and clears them when it is right. Each worker deletes expired rows
+(``prune_expired_failures`` and ``prune_untrusted_addresses``, run by ``app.kit.jobs``).
 """
 
 from __future__ import annotations

@@ -31,24 +31,13 @@ from app.http.etag import ETAG_HEADER, IfMatch, conditionally, found, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
-from app.kit.errors import (
-    AccountGone,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    Unauthorized,
-    Unavailable,
-)
+from app.kit.errors import AccountGone, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.kit.pages import Page
 
 Users = NamedDependency[UserRepository]
 Sessions = NamedDependency[SessionRepository]
 AccountsService = NamedDependency[Accounts]
 SessionId = Annotated[int, path_id("session")]
-
-_WRONG_PASSWORD = "email or password is incorrect"
-
 
 def _tokens(pair: TokenPair) -> TokenResponse:
     return TokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
@@ -93,7 +82,7 @@ class AuthController(Controller):
                           account_wait=found.account_wait, address_wait=found.address_wait)
         passwords = accounts.passwords
         if not await passwords.verify(found.password_hash, data.password):
-            raise Unauthorized(_WRONG_PASSWORD)
+            raise Unauthorized("email or password is incorrect")
         assert found.id is not None and found.password_hash is not None
         rehashed = (await passwords.hash(data.password)
                     if passwords.needs_rehash(found.password_hash) else None)
@@ -121,24 +110,11 @@ class AuthController(Controller):
             address=client_address(request), limits=accounts.limits
         )
         identity = await google.verify(data.id_token)
-        async with accounts.users.transaction() as users:
-            # A second run finds the account a concurrent sign-in made (see the statement).
-            for _ in range(2):
-                account = await users.sign_in_with_google(identity=identity,
-                                                          attempt_id=attempt_id)
-                if account.user_id is not None or account.account_gone or account.linked_elsewhere:
-                    break
-            if account.account_gone:
-                raise AccountGone()
-            if account.linked_elsewhere:
-                raise Conflict("the account with this email is linked to another Google account")
-            if account.user_id is None:
-                raise Unavailable("a concurrent sign-in changed this account; retry")
-            pair = await accounts.start_session(account.user_id, user_agent(request),
-                                                accounts.sessions.on(users.db))
+        pair, created = await accounts.sign_in_with_google(identity, attempt_id,
+                                                           user_agent(request))
         return GoogleSignInResponse(access_token=pair.access_token,
                                     refresh_token=pair.refresh_token, expires_in=pair.expires_in,
-                                    created=account.created)
+                                    created=created)
 
     @post("/refresh", operation_id="refresh", status_code=200, responses=errors(401))
     async def refresh(self, data: JSONBody[RefreshRequest], request: Request[Any, Any, Any],

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from app.accounts.google import GoogleVerifier
+from app.accounts.google import GoogleIdentity, GoogleVerifier
 from app.accounts.limits import LoginAttemptRepository, LoginLimits
 from app.accounts.passwords import Passwords
 from app.accounts.repository import UserRepository
 from app.accounts.sessions import RefreshToken, SessionRepository
 from app.accounts.tokens import Tokens
-from app.kit.errors import AccountGone, Unauthorized
+from app.kit.errors import AccountGone, Conflict, Unauthorized, Unavailable
 
 
 class TokenPair(NamedTuple):
@@ -61,3 +61,26 @@ class Accounts:
                 "has ended")
         access = self.tokens.issue(spent.user_id, refreshed.id, refreshed.expires_at)
         return TokenPair(access.token, new.token, access.expires_in)
+
+    async def sign_in_with_google(self, identity: GoogleIdentity, attempt_id: int,
+                                  user_agent: str) -> tuple[TokenPair, bool]:
+        """A new session of the account of a verified Google identity (found, linked by email or
+        made), and whether it was made now. In one transaction: when the account cannot be
+        found or made because a concurrent sign-in or registration wrote it first, the
+        statement runs again and finds it."""
+        async with self.users.transaction() as users:
+            for _ in range(2):
+                account = await users.sign_in_with_google(identity=identity,
+                                                          attempt_id=attempt_id)
+                if account.user_id is not None or account.account_gone:
+                    break
+                if account.linked_elsewhere:
+                    raise Conflict(
+                        "the account with this email is linked to another Google account")
+            if account.account_gone:
+                raise AccountGone()
+            if account.user_id is None:
+                raise Unavailable("a concurrent sign-in changed this account; retry")
+            pair = await self.start_session(account.user_id, user_agent,
+                                            self.sessions.on(users.db))
+        return pair, account.created
