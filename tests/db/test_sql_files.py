@@ -243,3 +243,24 @@ async def test_a_row_struct_that_does_not_match_the_columns_fails_at_startup(dat
             await verify_queries(conn, [query])
     finally:
         await conn.close()
+
+
+async def test_a_statement_that_checks_a_session_gets_it_from_the_repository(database_url,
+                                                                            tmp_path):
+    from app.db.queries import Query
+    from app.db.repository import Repository
+
+    path = tmp_path / "q.sql"
+    path.write_text("SELECT :'user_id'::bigint * 10 + :'session_id'::bigint")
+    query = Query("t/q", ("user_id",), None)
+    query.bind(path.read_text(), path)
+    assert query.for_caller
+    conn = await asyncpg.connect(database_url)
+    try:
+        with pytest.raises(TypeError, match="session"):
+            await Repository(conn).value(query, user_id=4)
+        assert await Repository(conn).acting_for(2).value(query, user_id=4) == 42
+        assert await Repository(conn).acting_for(2).on(conn).value(query, user_id=4) == 42
+        assert await Repository(conn).value(query, user_id=4, session_id=3) == 43
+    finally:
+        await conn.close()
