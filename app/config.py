@@ -20,6 +20,7 @@ T = TypeVar("T")
 N = TypeVar("N", int, float)
 
 MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its 256-bit output
+GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs"
 
 
 class ConfigError(Exception):
@@ -42,7 +43,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
     idle_in_transaction_timeout_ms: int = 10000
-    token_ttl_seconds: int = 3600
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 86400
+    google_client_ids: tuple[str, ...] = ()
+    google_jwks_url: str = GOOGLE_JWKS_URL
+    google_jwks_timeout_seconds: float = 3.0
     max_body_bytes: int = 1_048_576
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -123,6 +128,19 @@ def _secret(name: str, raw: str) -> str:
     return raw
 
 
+def _http_url(name: str, raw: str) -> str:
+    if not raw.startswith(("https://", "http://")) or len(raw) > 2048:
+        raise ConfigError(f"{name} must be an http:// or https:// URL")
+    return raw
+
+
+def _client_ids(name: str, raw: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in raw.split(","))
+    if not all(ids):
+        raise ConfigError(f"{name} must be client ids separated by commas, got {raw!r}")
+    return ids
+
+
 def _text(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -145,7 +163,14 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_STATEMENT_TIMEOUT_MS": ("statement_timeout_ms", _int(1, 3_600_000)),
     "APP_LOCK_TIMEOUT_MS": ("lock_timeout_ms", _int(1, 3_600_000)),
     "APP_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("idle_in_transaction_timeout_ms", _int(1, 3_600_000)),
-    "APP_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _int(60, 30 * 86400)),
+    # The access tokens' lifetime under its name from before refresh tokens, still read; the new
+    # name, after it, wins when both are set.
+    "APP_TOKEN_TTL_SECONDS": ("access_token_ttl_seconds", _int(60, 30 * 86400)),
+    "APP_ACCESS_TOKEN_TTL_SECONDS": ("access_token_ttl_seconds", _int(60, 30 * 86400)),
+    "APP_REFRESH_TOKEN_TTL_SECONDS": ("refresh_token_ttl_seconds", _int(300, 365 * 86400)),
+    "APP_GOOGLE_CLIENT_IDS": ("google_client_ids", _client_ids),
+    "APP_GOOGLE_JWKS_URL": ("google_jwks_url", _http_url),
+    "APP_GOOGLE_JWKS_TIMEOUT_SECONDS": ("google_jwks_timeout_seconds", _float(0.1, 30)),
     "APP_MAX_BODY_BYTES": ("max_body_bytes", _int(1024, 64 * 1_048_576)),
     "APP_ARGON2_TIME_COST": ("argon2_time_cost", _int(1, 20)),
     "APP_ARGON2_MEMORY_KIB": ("argon2_memory_kib", _int(1024, 4 * 1_048_576)),
@@ -176,6 +201,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
     values.setdefault("jwt_secret", None)
     data_dir = Path(env.get("APP_DATA_DIR") or ".data").expanduser().resolve()
     settings = Settings(data_dir=data_dir, **values)  # type: ignore[arg-type]
+    if settings.access_token_ttl_seconds > settings.refresh_token_ttl_seconds:
+        raise ConfigError("APP_ACCESS_TOKEN_TTL_SECONDS must not exceed "
+                          "APP_REFRESH_TOKEN_TTL_SECONDS (an access token ends with its session)")
     if settings.pool_min_size > settings.pool_size:
         raise ConfigError("APP_POOL_MIN_SIZE must not exceed APP_POOL_SIZE")
     if settings.migration_database_url is not None and settings.embedded:

@@ -8,7 +8,9 @@ a parameter of their name and type (``tasks: TaskRepository``). Each one's provi
 two independent ones would be resolved concurrently in a task group, which cost more than the
 rest of the framework's work on a request (measured: about 2.5x the time of ``GET
 /tasks/{id}``'s routing and parameters). It also means that a handler that takes a repository is
-authenticated. A module's services (health, the public account routes) are given as they are.
+authenticated, and the repository it gets acts for the caller: its statements check the token's
+session (``Repository.acting_for``). A module's services (health, the public account routes) are
+given as they are.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from app.config import Settings, ensure_jwt_secret, load_settings
 from app.db.errors import ErrorTranslator
 from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
-from app.db.repository import Context
-from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.db.repository import Context, Repository
+from app.http.auth import AUTH_DEPENDENCIES, UserId, caller_of
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
@@ -75,12 +77,12 @@ async def _only_documented_query(request: Request[Any, Any, Any]) -> None:
                            extra={"parameter": unknown[0]})
 
 
-def _for_the_caller(instance: object) -> Callable[..., object]:
-    """A provider of ``instance`` that Litestar resolves after ``user_id`` (see the module's
-    docstring)."""
+def _for_the_caller(instance: Repository) -> Callable[..., object]:
+    """A provider of ``instance`` acting for the caller (its statements check the caller's
+    session), which Litestar resolves after ``user_id`` (see the module's docstring)."""
 
-    def provide(user_id: UserId) -> object:
-        return instance
+    def provide(user_id: UserId, request: Request[Any, Any, Any]) -> object:
+        return instance.acting_for(caller_of(request).session_id)
 
     return provide
 
@@ -122,7 +124,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     errors = ErrorTranslator({k: v for m in modules for k, v in m.constraints.items()})
     db = Database(None, settings.pool_acquire_timeout, timeout=settings.database_timeout,
                   fault_hold=settings.ready_hold_seconds)
-    tokens = Tokens(settings.jwt_secret, settings.token_ttl_seconds)
+    tokens = Tokens(settings.jwt_secret, settings.access_token_ttl_seconds)
     setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret)), tokens)
 
     dependencies: dict[str, Provide] = dict(AUTH_DEPENDENCIES)

@@ -67,19 +67,22 @@ def fetch(url: str, name: str, **values: object) -> list[asyncpg.Record]:
 
 @dataclass
 class Dataset:
-    """Seeded users with consecutive task ids, and a bearer token for each."""
+    """Seeded users with consecutive task ids, a session for each (ids in the users' order), and
+    a bearer token of that session."""
 
     url: str
     user_ids: list[int]
     first_task: list[int]
     per_user: int
     tokens: list[str] = field(repr=False)
+    sessions: list[int] = field(default_factory=list)
 
     def linear(self) -> bool:
-        """True when user k is user_ids[0] + k and owns first_task[0] + k * per_user onwards (what
-        a pgbench script can compute)."""
+        """True when user k is user_ids[0] + k, owns first_task[0] + k * per_user onwards and has
+        session sessions[0] + k (what a pgbench script can compute)."""
         return all(u == self.user_ids[0] + k and t == self.first_task[0] + k * self.per_user
-                   for k, (u, t) in enumerate(zip(self.user_ids, self.first_task, strict=True)))
+                   for k, (u, t) in enumerate(zip(self.user_ids, self.first_task, strict=True))
+                   ) and all(s == self.sessions[0] + k for k, s in enumerate(self.sessions))
 
     def list_paths(self, page: int) -> list[str]:
         """Each user's GET /tasks?limit=20 path for that page (1 = the first, without a cursor)."""
@@ -154,9 +157,17 @@ def seeded(url: str, *, users: int, per_user: int) -> Dataset:
     if any(b["last_task"] - b["first_task"] + 1 != per_user or b["tasks"] != per_user
            for b in blocks):
         raise BenchError("seeded tasks do not have consecutive ids per user")
+    return with_sessions(Dataset(url, user_ids, [b["first_task"] for b in blocks], per_user,
+                                 []))
+
+
+def with_sessions(data: Dataset) -> Dataset:
+    """The dataset with a session for each user, and a token of it (the service's secret)."""
+    sessions = fetch(data.url, "start_sessions", user_ids=data.user_ids, ttl_seconds=24 * 3600)
     tokens = Tokens(SECRET, 24 * 3600)
-    return Dataset(url, user_ids, [b["first_task"] for b in blocks], per_user,
-                   [tokens.issue(u) for u in user_ids])
+    data.sessions = [s["id"] for s in sessions]
+    data.tokens = [tokens.issue(s["user_id"], s["id"], s["expires_at"]).token for s in sessions]
+    return data
 
 
 def free_port() -> int:
@@ -330,7 +341,7 @@ def pgbench_script(name: str, data: Dataset, out_dir: Path,
                    nulls: frozenset[str] = frozenset()) -> Path:
     """sql/<name>.sql as a pgbench script. Each :'param' becomes the pgbench variable :param;
     user_id and task_id are chosen at random for every transaction, among the dataset's users and
-    their tasks; the others are given to ``pgbench`` as -D strings, except ``nulls``, which become
+    their tasks, and session_id is that user's session; the others are given to ``pgbench`` as -D strings, except ``nulls``, which become
     NULL literals (a pgbench variable cannot be NULL)."""
     if not data.linear():
         raise BenchError("pgbench needs users and tasks with consecutive ids")
@@ -338,6 +349,7 @@ def pgbench_script(name: str, data: Dataset, out_dir: Path,
     body = _PARAM.sub(lambda m: "NULL" if m.group(1) in nulls else f":{m.group(1)}", text)
     header = (f"\\set k random(0, {len(data.user_ids) - 1})\n"
               f"\\set user_id {data.user_ids[0]} + :k\n"
+              f"\\set session_id {data.sessions[0]} + :k\n"
               f"\\set task_id {data.first_task[0]} + :k * {data.per_user}"
               f" + random(0, {data.per_user - 1})\n")
     path = out_dir / f"pgbench-{name.replace('/', '-')}.sql"

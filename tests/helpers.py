@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import jwt
 import uvicorn
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -22,6 +23,12 @@ class Account:
     user_id: int
     token: str
     email: str
+    refresh_token: str = ""
+
+    @property
+    def session_id(self) -> int:
+        """The session of the access token (what its statements check)."""
+        return int(jwt.decode(self.token, options={"verify_signature": False})["sid"])
 
     @property
     def headers(self) -> dict[str, str]:
@@ -35,7 +42,7 @@ async def register(client: AsyncTestClient, email: str, name: str = "Someone",
     )
     assert response.status_code == 201, response.text
     body = response.json()
-    return Account(body["user"]["id"], body["access_token"], email)
+    return Account(body["user"]["id"], body["access_token"], email, body["refresh_token"])
 
 
 async def create_task(client: AsyncTestClient, who: Account, title: str = "a task",
@@ -86,6 +93,15 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, attempts: 
             return
         await asyncio.sleep(0.1)
     raise AssertionError(what)
+
+
+async def session_of(conn: asyncpg.Connection, user_id: int) -> int:
+    """A session of ``user_id`` written straight into the table (for tests that run statements
+    without signing in): the id a repository acting for it passes as ``session_id``."""
+    return await conn.fetchval(
+        "INSERT INTO sessions (user_id, token_hash, user_agent, expires_at) "
+        "VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'tests', now() + interval '1 day') "
+        "RETURNING id", user_id)
 
 
 async def fail_inserts(database_url: str, table: str, condition: str, constraint: str) -> None:

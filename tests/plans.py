@@ -20,9 +20,13 @@ def _nodes(node: dict) -> Iterator[dict]:
         yield from _nodes(child)
 
 
-async def plan(conn, name: str, **values) -> list[dict]:
-    """Every node of the plan PostgreSQL chooses for the named query with these arguments."""
+async def plan(conn, name: str, /, **values) -> list[dict]:
+    """Every node of the plan PostgreSQL chooses for the named query with these arguments. A
+    statement that checks the caller's session gets session 1 unless told: the check is an
+    InitPlan, the same whatever the id, and EXPLAIN does not run it."""
     query = load_queries()[name]
+    if query.for_caller:
+        values.setdefault("session_id", 1)
     raw = await conn.fetchval("EXPLAIN (FORMAT JSON) " + query.sql, *query.args(values))
     return list(_nodes(json.loads(raw)[0]["Plan"]))
 
@@ -44,7 +48,8 @@ def page_of_active_user(nodes: list[dict], index: str) -> bool:
     up something per row (so no sort below the LIMIT, and no more rows read than the page needs)."""
     top = nodes[0]
     if top["Node Type"] == "Sort":
-        top = top["Plans"][0]
+        top = _gated(top["Plans"])
+    top = _gated([top])
     if top["Node Type"] != "Nested Loop" or len(top["Plans"]) != 2:
         return False
     outer, inner = top["Plans"]
@@ -56,6 +61,16 @@ def page_of_active_user(nodes: list[dict], index: str) -> bool:
     while rows["Node Type"] == "Nested Loop":
         rows = rows["Plans"][0]
     return rows.get("Index Name") == index
+
+
+def _gated(plans: list[dict]) -> dict:
+    """The node under the Result that gates a plan on its session check (a one-time filter on
+    the InitPlan that probes sessions_pkey once), or the one node of ``plans`` when there is
+    none."""
+    (node,) = [p for p in plans if p.get("Parent Relationship") != "InitPlan"]
+    if node["Node Type"] == "Result" and "One-Time Filter" in node:
+        (node,) = [p for p in node["Plans"] if p.get("Parent Relationship") != "InitPlan"]
+    return node
 
 
 def main_path(nodes: list[dict]) -> list[dict]:

@@ -43,11 +43,45 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_LOGIN_MAX_FAILURES_PER_ADDRESS", "-5"),
         ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "0"),
         ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "366"),
+        ("APP_ACCESS_TOKEN_TTL_SECONDS", "59"),
+        ("APP_TOKEN_TTL_SECONDS", "an hour"),
+        ("APP_REFRESH_TOKEN_TTL_SECONDS", "10"),
+        ("APP_GOOGLE_CLIENT_IDS", "a,,b"),
+        ("APP_GOOGLE_JWKS_URL", "file:///etc/passwd"),
+        ("APP_GOOGLE_JWKS_TIMEOUT_SECONDS", "0"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
         load_settings({variable: value, "APP_JWT_SECRET": SECRET} | {variable: value})
+
+
+def test_token_lifetimes_default_to_15_minutes_and_30_days():
+    settings = load_settings({"APP_JWT_SECRET": SECRET})
+    assert (settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds) == (
+        900, 30 * 86400)
+    assert settings.google_client_ids == ()
+
+
+@pytest.mark.parametrize(("env", "seconds"), [
+    ({"APP_ACCESS_TOKEN_TTL_SECONDS": "600"}, 600),
+    ({"APP_TOKEN_TTL_SECONDS": "3600"}, 3600),
+    ({"APP_TOKEN_TTL_SECONDS": "3600", "APP_ACCESS_TOKEN_TTL_SECONDS": "120"}, 120),
+])
+def test_the_access_token_lifetime_is_read_under_its_old_name_too(env, seconds):
+    assert load_settings({"APP_JWT_SECRET": SECRET, **env}).access_token_ttl_seconds == seconds
+
+
+def test_an_access_token_cannot_outlive_its_session():
+    with pytest.raises(ConfigError, match="APP_ACCESS_TOKEN_TTL_SECONDS"):
+        load_settings({"APP_JWT_SECRET": SECRET, "APP_ACCESS_TOKEN_TTL_SECONDS": "7200",
+                       "APP_REFRESH_TOKEN_TTL_SECONDS": "3600"})
+
+
+def test_google_client_ids_are_a_comma_separated_list():
+    settings = load_settings({"APP_JWT_SECRET": SECRET,
+                              "APP_GOOGLE_CLIENT_IDS": "web.apps.googleusercontent.com, ios"})
+    assert settings.google_client_ids == ("web.apps.googleusercontent.com", "ios")
 
 
 def test_login_limits_are_read_from_the_environment():

@@ -10,7 +10,8 @@ import msgspec
 from app.http.etag import IF_MATCH_PATTERN
 from app.http.validation import NO_NUL, NOT_BLANK
 
-PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login"}
+PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login", "/auth/google",
+          "/auth/refresh", "/auth/logout"}
 
 
 async def _document(client) -> dict:

@@ -13,8 +13,10 @@ than one window after the last failure that counted. An attempt is recorded as a
 same statement that checks the limits (``get_login``, before any hashing) and a correct password
 clears it (``record_login``), so a burst of concurrent guesses cannot all slip past the check.
 Registration checks the address limit before hashing the same way and counts only when no
-account is created. Each worker deletes expired rows (``prune_expired_failures`` and
-``prune_untrusted_addresses``, run by ``app.kit.jobs``).
+account is created; so does sign-in with Google, which counts only when the ID token is refused.
+A password change checks the current password under the login limits of the account's email
+(``get_login`` again), and clears them when it is right. Each worker deletes expired rows
+(``prune_expired_failures`` and ``prune_untrusted_addresses``, run by ``app.kit.jobs``).
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ class RegistrationAttempt(msgspec.Struct):
     address_wait: int | None
 
 
-_record_login = sql("accounts/record_login", "user_id", "email", "address")
+_record_login = sql("accounts/record_login", "user_id", "email", "address", "password_hash",
+                    "new_password_hash")
 _record_registration = sql(
     "accounts/record_registration_attempt", "address", "window_seconds", "per_address",
     row=RegistrationAttempt,
@@ -115,8 +118,12 @@ class LoginAttemptRepository(Repository):
 
     __slots__ = ()
 
-    async def record_login(self, *, user_id: int, email: str, address: str) -> None:
-        await self.execute(_record_login, user_id=user_id, email=email, address=address)
+    async def record_login(self, *, user_id: int, email: str, address: str, password_hash: str,
+                           new_password_hash: str | None) -> None:
+        """After a correct password (``password_hash``, as verified); ``new_password_hash``
+        replaces it when it was made with outdated argon2 parameters."""
+        await self.execute(_record_login, user_id=user_id, email=email, address=address,
+                           password_hash=password_hash, new_password_hash=new_password_hash)
 
     async def begin_registration(self, *, address: str, limits: LoginLimits) -> int:
         """Record a registration attempt from ``address`` (the id ``create_user`` deletes); 429

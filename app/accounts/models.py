@@ -65,8 +65,16 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, text(1024, min_length=1)]
 
 
+RefreshToken = Annotated[str, text(200, min_length=1, description="A refresh token.")]
+
+
 class TokenResponse(msgspec.Struct):
+    """A sign-in's or a refresh's tokens. ``access_token`` (a bearer JWT) works for ``expires_in``
+    seconds; ``refresh_token`` is opaque, works once (``POST /auth/refresh`` returns the next
+    one), and its session ends ``APP_REFRESH_TOKEN_TTL_SECONDS`` after the sign-in."""
+
     access_token: str
+    refresh_token: str
     expires_in: int
     token_type: Literal["bearer"] = "bearer"
 
@@ -74,8 +82,69 @@ class TokenResponse(msgspec.Struct):
 class RegisterResponse(msgspec.Struct):
     user: User
     access_token: str
+    refresh_token: str
     expires_in: int
     token_type: Literal["bearer"] = "bearer"
+
+
+class GoogleSignInResponse(msgspec.Struct):
+    """``created``: true when this sign-in made a new account."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    created: bool
+    token_type: Literal["bearer"] = "bearer"
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: RefreshToken
+
+
+class GoogleSignInRequest(msgspec.Struct, forbid_unknown_fields=True):
+    id_token: Annotated[str, text(8192, min_length=1, description="A Google ID token (a JWT).")]
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    """``current_password`` is required when the account has a password (an account made by
+    sign-in with Google has none until it sets one here)."""
+
+    new_password: Password
+    current_password: Annotated[str, text(1024, min_length=1)] | None = None
+
+
+class Session(msgspec.Struct):
+    """A sign-in on one client that has not ended: ``current`` is the caller's own."""
+
+    id: int
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    user_agent: str
+    current: bool
+
+
+class SessionStart(msgspec.Struct):
+    id: int
+    expires_at: datetime
+
+
+class Refreshed(msgspec.Struct):
+    """A refresh: the session and its end when the token was rotated, else None; ``reused`` when
+    the token had been spent before, and its session was revoked for it."""
+
+    id: int | None
+    expires_at: datetime | None
+    reused: bool
+
+
+class GoogleAccount(msgspec.Struct):
+    """The account a Google identity signs in to (see sql/accounts/sign_in_with_google.sql)."""
+
+    user_id: int | None
+    created: bool
+    account_gone: bool
+    linked_elsewhere: bool
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):

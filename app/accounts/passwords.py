@@ -53,6 +53,11 @@ class Passwords:
             self._threads(), self._verify, stored, password
         )
 
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether ``stored`` was made with other parameters than the current ones (no hashing:
+        the parameters are read from the hash)."""
+        return self._hasher.check_needs_rehash(stored)
+
     def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.accounts.limits import LoginLimits
-from app.accounts.models import Login, User, UserUpdate
+from app.accounts.google import GoogleIdentity
+from app.accounts.models import GoogleAccount, Login, User, UserUpdate
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import Conflict, InvalidInput
+from app.kit.errors import AccountGone, Conflict, InvalidInput
 
 _create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
 _get = sql("accounts/get_user", "user_id", row=User)
@@ -18,6 +19,9 @@ _update = sql(
     "accounts/update_user", "user_id", "name", "preferred_language", "if_match", row=User
 )
 _delete = sql("accounts/delete_user", "user_id", "if_match")
+_google = sql("accounts/sign_in_with_google", "google_id", "email", "name", "attempt_id",
+              row=GoogleAccount)
+_change_password = sql("accounts/change_password", "user_id", "password_hash", "address")
 
 CONSTRAINTS = {
     "users_email_key": Conflict("this email is already registered"),
@@ -25,6 +29,8 @@ CONSTRAINTS = {
     "users_name_length": InvalidInput("name must be 1-100 characters, not blank"),
     "users_preferred_language_format": InvalidInput(
         "preferred_language must look like en or pt-BR"),
+    # The account was deleted between its sign-in and the start of its session.
+    "sessions_user_fkey": AccountGone(),
 }
 
 
@@ -50,6 +56,21 @@ class UserRepository(Repository):
         )
         assert found is not None  # the statement always returns its one row
         return found
+
+    async def sign_in_with_google(self, *, identity: GoogleIdentity, attempt_id: int
+                                  ) -> GoogleAccount:
+        """The account of a verified Google identity, found, linked by email or created (see
+        the statement); ``attempt_id`` (from ``begin_registration``) is deleted."""
+        account = await self.one(_google, google_id=identity.google_id, email=identity.email,
+                                 name=identity.name, attempt_id=attempt_id)
+        assert account is not None  # the statement always returns its one row
+        return account
+
+    async def change_password(self, *, user_id: int, password_hash: str, address: str) -> bool:
+        """Set the caller's password and end their other sessions; False when the account or
+        the caller's session is gone."""
+        return await self.value(_change_password, user_id=user_id, password_hash=password_hash,
+                                address=address) is not None
 
     async def update(
         self, *, user_id: int, patch: UserUpdate, if_match: list[int] | None

@@ -13,6 +13,10 @@ module declares. ``verify_queries`` then prepares each statement on a live conne
 that its result columns are exactly the row Struct's fields, in order, so ``Task(*record)`` is
 safe. No registry fills up as modules are imported: what the service runs is what its modules
 list.
+
+A statement run on behalf of a caller checks the caller's session with ``:'session_id'``
+(``SESSION``): the repository acting for the caller fills it in (``Repository.acting_for``), so a
+declaration does not list it and no route passes it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
 SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
+
+# The parameter of every statement that acts for a caller: the id of the session of the caller's
+# access token. Supplied by the repository, not declared.
+SESSION = "session_id"
 
 # Order matters: comments and literals are matched first so that nothing inside them is taken for a
 # parameter; ':' followed by a quoted name is a parameter; a bare ':name' or ':"name"' is rejected
@@ -88,7 +96,7 @@ class Query(Generic[R_co]):
     """One statement: its name, the rewritten SQL, its parameters, and the type its rows decode
     into (``Query[Task]``; ``Query[Record]`` for a statement read as raw records or a value)."""
 
-    __slots__ = ("name", "declared", "row", "sql", "params", "_param_set", "path")
+    __slots__ = ("name", "declared", "row", "sql", "params", "_param_set", "path", "for_caller")
 
     def __init__(self, name: str, declared: Sequence[str], row: type[R_co] | None):
         self.name = name
@@ -98,11 +106,12 @@ class Query(Generic[R_co]):
         self.params: tuple[str, ...] = ()
         self._param_set: frozenset[str] = frozenset()
         self.path: Path | None = None
+        self.for_caller = False
 
     def bind(self, text: str, path: Path) -> None:
         statement, params = parse(text, origin=str(path))
         unknown = set(self.declared) - set(params)
-        unused = set(params) - set(self.declared)
+        unused = set(params) - set(self.declared) - {SESSION}
         if unknown:
             raise QueryError(f"{path}: the code passes {sorted(unknown)}, which the SQL never uses")
         if unused:
@@ -111,6 +120,7 @@ class Query(Generic[R_co]):
             raise QueryError(f"{self.name}: a parameter is declared twice")
         self.sql, self.params, self.path = statement, params, path
         self._param_set = frozenset(params)
+        self.for_caller = SESSION in params and SESSION not in self.declared
 
     def args(self, values: Mapping[str, Any]) -> list[Any]:
         """The positional arguments for ``$1..$n`` from keyword arguments, checked by name."""

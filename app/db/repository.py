@@ -4,7 +4,8 @@ rows into its type, page through keyset lists, and turn driver errors into domai
 A repository is built once per app on the pool's ``Database`` with the app's ``Context`` (the
 error translator that knows every module's constraints, the cursor signer); ``on`` gives the same
 repository on one connection, and ``transaction`` one inside a transaction, for use cases of
-several statements.
+several statements. ``acting_for`` gives it acting for a caller's session: what every
+authenticated handler is given, whose statements check that session (``queries.SESSION``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from msgspec import UNSET
 
 from app.db.errors import ErrorTranslator
 from app.db.pool import Database, Pooled
-from app.db.queries import Query
+from app.db.queries import SESSION, Query
 from app.kit.errors import AccountGone
 from app.kit.pages import Cursors, Keyset, Page
 
@@ -66,19 +67,34 @@ class Context:
 
 
 class Repository:
-    """Holds the executor (the pool's ``Database``, or a connection inside a transaction) and the
-    app's context."""
+    """Holds the executor (the pool's ``Database``, or a connection inside a transaction), the
+    app's context, and the session of the caller it acts for (None: it acts for nobody, and a
+    statement that checks a caller's session needs ``session_id`` passed)."""
 
-    __slots__ = ("db", "ctx")
+    __slots__ = ("db", "ctx", "session_id")
 
-    def __init__(self, db: Executor, ctx: Context | None = None):
+    def __init__(self, db: Executor, ctx: Context | None = None, session_id: int | None = None):
         self.db = db
         self.ctx = Context.standalone(db) if ctx is None else ctx
+        self.session_id = session_id
 
     def on(self, db: Executor) -> Self:
         """The same repository on ``db``: e.g. a connection, for several statements in one
         transaction."""
-        return type(self)(db, self.ctx)
+        return type(self)(db, self.ctx, self.session_id)
+
+    def acting_for(self, session_id: int) -> Self:
+        """The same repository acting for the caller whose access token belongs to
+        ``session_id``: every statement that checks a session checks this one."""
+        return type(self)(self.db, self.ctx, session_id)
+
+    def _args(self, query: Query[Any], values: dict[str, Any]) -> list[Any]:
+        if query.for_caller and SESSION not in values:
+            if self.session_id is None:
+                raise TypeError(f"{query.name} checks the caller's session: run it with a "
+                                "repository acting for one, or pass session_id")
+            values[SESSION] = self.session_id
+        return query.args(values)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Self]:
@@ -103,7 +119,7 @@ class Repository:
     async def one(self, query: Query[R], **values: Any) -> R | None:
         """The first row decoded into the query's type, or None."""
         try:
-            row = await self.db.fetchrow(query.sql, *query.args(values))
+            row = await self.db.fetchrow(query.sql, *self._args(query, values))
         except Exception as exc:
             self._fail(exc)
         if row is None:
@@ -113,7 +129,7 @@ class Repository:
 
     async def _rows(self, query: Query[Any], values: dict[str, Any]) -> list[asyncpg.Record]:
         try:
-            return await self.db.fetch(query.sql, *query.args(values))
+            return await self.db.fetch(query.sql, *self._args(query, values))
         except Exception as exc:
             self._fail(exc)
 
@@ -127,14 +143,14 @@ class Repository:
 
     async def value(self, query: Query[Any], **values: Any) -> Any:
         try:
-            return await self.db.fetchval(query.sql, *query.args(values))
+            return await self.db.fetchval(query.sql, *self._args(query, values))
         except Exception as exc:
             self._fail(exc)
 
     async def execute(self, query: Query[Any], **values: Any) -> int:
         """Run a statement; return the number of rows it touched."""
         try:
-            status = await self.db.execute(query.sql, *query.args(values))
+            status = await self.db.execute(query.sql, *self._args(query, values))
         except Exception as exc:
             self._fail(exc)
         tail = status.rsplit(" ", 1)[-1]

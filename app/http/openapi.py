@@ -35,13 +35,15 @@ if TYPE_CHECKING:
 _DESCRIPTIONS = {
     400: "Bad input: malformed JSON, a wrong type, a missing or unknown field, a value out of range",
     401: "Missing, malformed, expired or revoked bearer token",
+    403: "The current password is incorrect",
     404: "Not found, or not the caller's",
     409: "Conflicts with an existing record",
     412: "The If-Match precondition failed",
     413: "The request body is too large",
     422: "The idempotency key was used with a different request",
     429: "Too many attempts; retry after the Retry-After header",
-    503: "The database is unavailable or busy; retry after the Retry-After header",
+    503: "The database (or, for sign-in with Google, Google's signing keys) is unavailable or "
+         "busy; retry after the Retry-After header",
 }
 
 def errors(*codes: int) -> dict[int, ResponseSpec]:

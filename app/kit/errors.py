@@ -45,10 +45,17 @@ class Unauthorized(AppError):
 
 
 class AccountGone(Unauthorized):
-    """The token is valid, but its account has been deleted or deactivated since."""
+    """The token is valid, but its account has been deleted or deactivated since, or its session
+    has ended (logout, logout-all, a password change elsewhere): the statement cannot tell which,
+    and both mean the same to the client: sign in again."""
 
-    def __init__(self, detail: str = "the account no longer exists", **kwargs: Any):
+    def __init__(self, detail: str = "the account no longer exists or its session has ended",
+                 **kwargs: Any):
         super().__init__(detail, **kwargs)
+
+
+class Forbidden(AppError):
+    status_code = 403
 
 
 class NotFound(AppError):

@@ -4,7 +4,9 @@ Each simulated user signs in once (registers a fresh account, or logs in as one 
 ``python -m app seed`` created) and lists its tasks: its setup, reported under names that start
 with ``setup: `` (``setup: /auth/register``), so that the report keeps it apart from what is
 measured. Then it repeats actions picked at random with the weights of the scenario
-(see ``scenarios``). Requests are reported by route template (``/tasks/{id}``), never one entry per
+(see ``scenarios``). Like a real client, it refreshes its access token before it expires (when
+``RENEW_AT`` of its lifetime has passed, reported as ``/auth/refresh``), so a run may last longer
+than an access token. Requests are reported by route template (``/tasks/{id}``), never one entry per
 id. ``python -m app loadtest`` runs this file with its settings in the environment:
 
 - ``PGAPI_LOADTEST_WEIGHTS``: JSON object, action -> weight (default: the ``mixed`` scenario)
@@ -25,6 +27,7 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +48,7 @@ PASSWORD = os.environ.get("PGAPI_LOADTEST_PASSWORD") or DEFAULT_PASSWORD
 WAIT = float(os.environ.get("PGAPI_LOADTEST_WAIT") or 0)
 REPORT = os.environ.get("PGAPI_LOADTEST_REPORT", "")
 _SEEDED_ACCOUNTS = itertools.count()
+RENEW_AT = 0.9
 
 RECIPE: dict[str, Any] = {
     "ingredients": [{"name": "Leek", "quantity": 2}, {"name": "Potato", "quantity": 400,
@@ -77,6 +81,8 @@ class ApiUser(FastHttpUser):
 
     wait_time = between(0, WAIT)
     headers: dict[str, str]
+    refresh_token: str
+    renew_at: float
 
     def on_start(self) -> None:
         self.task_ids: list[int] = []
@@ -88,30 +94,40 @@ class ApiUser(FastHttpUser):
             # users sharing one would delete each other's tasks and count the 404s as errors.
             prefix, _, count = SEEDED.rpartition(":")
             email = seeded_email(prefix, next(_SEEDED_ACCOUNTS) % int(count) + 1)
-            token = self._sign_in("/auth/login", {"email": email, "password": PASSWORD})
+            self._sign_in("/auth/login", {"email": email, "password": PASSWORD}, SETUP)
         else:
-            token = self._sign_in("/auth/register", {
+            self._sign_in("/auth/register", {
                 "email": f"load-{uuid.uuid4().hex}@load.example", "name": "Load test",
-                "password": PASSWORD})
-        self.headers = {"Authorization": f"Bearer {token}"}
+                "password": PASSWORD}, SETUP)
         self.browse_tasks(name=SETUP + "/tasks")
 
-    def _sign_in(self, path: str, body: dict[str, str]) -> str:
-        """The access token, or "" when refused: the user carries on, and its requests fail
-        (and are counted) instead of the user stopping."""
-        with self.rest("POST", path, json=body, name=SETUP + path) as response:
-            accepted = response.status_code < 300 and response.js
-            return str(response.js["access_token"]) if accepted else ""
+    def _sign_in(self, path: str, body: dict[str, str], prefix: str = "") -> None:
+        """Keep the tokens a sign-in or a refresh answers, and when to renew them; when refused,
+        no token: the user carries on, and its requests fail (and are counted) instead of the
+        user stopping."""
+        self.headers, self.refresh_token, self.renew_at = {}, "", float("inf")
+        with self.rest("POST", path, json=body, name=prefix + path) as response:
+            if response.status_code < 300 and response.js:
+                self.headers = {"Authorization": f"Bearer {response.js['access_token']}"}
+                self.refresh_token = str(response.js["refresh_token"])
+                self.renew_at = time.monotonic() + RENEW_AT * response.js["expires_in"]
+
+    def _authorized(self) -> dict[str, str]:
+        """The Authorization header, the access token renewed first when it expires soon."""
+        if time.monotonic() >= self.renew_at:
+            self._sign_in("/auth/refresh", {"refresh_token": self.refresh_token})
+        return self.headers
 
     def _json(self, method: str, path: str, name: str, body: object = None,
               headers: dict[str, str] | None = None) -> Any:
         """The response's JSON on success, else None (the failure is reported by Locust)."""
         with self.rest(method, path, json=body, name=name,
-                       headers={**self.headers, **(headers or {})}) as response:
+                       headers={**self._authorized(), **(headers or {})}) as response:
             return response.js if response.status_code < 300 else None
 
     def _status(self, method: str, path: str, name: str, body: object = None) -> int:
-        with self.client.request(method, path, json=body, name=name, headers=self.headers,
+        with self.client.request(method, path, json=body, name=name,
+                                 headers=self._authorized(),
                                  catch_response=True) as response:
             status: int = response.status_code
             return status
@@ -156,7 +172,7 @@ class ApiUser(FastHttpUser):
         if (task_id := self._some_task()) is None:
             return
         with self.rest("GET", f"/tasks/{task_id}", name="/tasks/{id}",
-                       headers=self.headers) as response:
+                       headers=self._authorized()) as response:
             etag = response.headers.get("etag") if response.status_code == 200 else None
         if isinstance(etag, str) and etag:
             self._json("PATCH", f"/tasks/{task_id}", "/tasks/{id}",

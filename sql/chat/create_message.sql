@@ -10,6 +10,7 @@ WITH conversation AS (
       AND c.id = :'conversation_id'
       AND u.id = c.user_id
       AND u.is_active
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     RETURNING c.user_id, c.id
 )
 INSERT INTO messages (user_id, conversation_id, role, content)

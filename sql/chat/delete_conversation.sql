@@ -7,4 +7,5 @@ WHERE c.user_id = :'user_id'
   AND c.id = :'conversation_id'
   AND (:'if_match'::bigint[] IS NULL OR c.version = ANY (:'if_match'::bigint[]))
   AND u.id = c.user_id
-  AND u.is_active;
+  AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id');

@@ -6,6 +6,7 @@ SELECT c.id, c.title, c.message_count, c.created_at, c.updated_at, c.version,
        m.content AS last_message_content, m.created_at AS last_message_created_at
 FROM conversations AS c
 JOIN users AS u ON u.id = c.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 LEFT JOIN LATERAL (
     SELECT lm.id, lm.role, lm.content, lm.created_at
     FROM messages AS lm

@@ -4,5 +4,6 @@
 SELECT c.version
 FROM conversations AS c
 JOIN users AS u ON u.id = c.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 WHERE c.user_id = :'user_id'
   AND c.id = :'conversation_id';

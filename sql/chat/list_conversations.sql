@@ -28,4 +28,5 @@ LEFT JOIN (
 ) AS c ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY c.updated_at DESC, c.id DESC;

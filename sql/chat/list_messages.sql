@@ -17,4 +17,5 @@ LEFT JOIN (
 ) AS m ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY m.created_at DESC, m.id DESC;

@@ -11,6 +11,7 @@ WITH changed AS (
       AND (:'if_match'::bigint[] IS NULL OR c.version = ANY (:'if_match'::bigint[]))
       AND u.id = c.user_id
       AND u.is_active
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     RETURNING c.user_id, c.id, c.title, c.message_count, c.created_at, c.updated_at, c.version
 )
 SELECT c.id, c.title, c.message_count, c.created_at, c.updated_at, c.version,

@@ -8,6 +8,7 @@ WITH batch AS (
     FROM users AS u
     WHERE u.id = :'user_id'
       AND u.is_active
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     RETURNING user_id, id, name, created_at, updated_at, version
 ),
 inserted AS (

@@ -6,4 +6,5 @@ WHERE b.user_id = :'user_id'
   AND b.id = :'batch_id'
   AND (:'if_match'::bigint[] IS NULL OR b.version = ANY (:'if_match'::bigint[]))
   AND u.id = b.user_id
-  AND u.is_active;
+  AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id');

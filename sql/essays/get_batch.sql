@@ -8,6 +8,7 @@ SELECT b.id, b.name, count(e.id) AS total,
        b.created_at, b.updated_at, b.version
 FROM batches AS b
 JOIN users AS u ON u.id = b.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 LEFT JOIN essays AS e ON e.user_id = b.user_id AND e.batch_id = b.id
 WHERE b.user_id = :'user_id'
   AND b.id = :'batch_id'

@@ -18,4 +18,5 @@ LEFT JOIN (
 ) AS e ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY e.id;

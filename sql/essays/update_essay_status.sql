@@ -14,5 +14,6 @@ WHERE e.user_id = :'user_id'
   AND (:'if_match'::bigint[] IS NULL OR e.version = ANY (:'if_match'::bigint[]))
   AND u.id = e.user_id
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 RETURNING e.id, e.batch_id, e.content_id, e.language, e.text, e.metadata, e.status, e.created_at,
           e.updated_at, e.version;

@@ -4,5 +4,6 @@
 SELECT k.request_hash, k.status_code, k.response
 FROM idempotency_keys AS k
 JOIN users AS u ON u.id = k.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 WHERE k.user_id = :'user_id'
   AND k.key = :'idempotency_key';

@@ -5,6 +5,7 @@ INSERT INTO recipe_history (user_id, recipe_id, ingredients_used, preferences_ap
 SELECT r.user_id, r.id, :'ingredients_used'::jsonb, :'preferences_applied'::jsonb
 FROM recipes AS r
 JOIN users AS u ON u.id = r.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 WHERE r.user_id = :'user_id'
   AND r.id = :'recipe_id'
 RETURNING id, recipe_id, generated_at, ingredients_used, preferences_applied;

@@ -11,6 +11,7 @@ FROM users AS u,
      jsonb_populate_record(NULL::recipes, :'recipe'::jsonb) AS d
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 RETURNING id, name, description, cuisine_type, difficulty, prep_time, cook_time, total_time, servings,
        calories_per_serving, protein_per_serving, carbs_per_serving, fat_per_serving,
        confidence_score, image_url, recipe_json,

@@ -7,4 +7,5 @@ WHERE r.user_id = :'user_id'
   AND r.id = :'recipe_id'
   AND (:'if_match'::bigint[] IS NULL OR r.version = ANY (:'if_match'::bigint[]))
   AND u.id = r.user_id
-  AND u.is_active;
+  AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id');

@@ -6,5 +6,6 @@ SELECT d.id, d.name, d.description, d.cuisine_type, d.difficulty, d.prep_time, d
        d.tags, d.favorite, d.created_at, d.updated_at, d.version
 FROM recipe_details AS d
 JOIN users AS u ON u.id = d.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 WHERE d.user_id = :'user_id'
   AND d.id = :'recipe_id';

@@ -4,5 +4,6 @@
 SELECT r.version
 FROM recipes AS r
 JOIN users AS u ON u.id = r.user_id AND u.is_active
+    AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 WHERE r.user_id = :'user_id'
   AND r.id = :'recipe_id';

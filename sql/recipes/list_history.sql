@@ -7,5 +7,6 @@ WHERE h.user_id = :'user_id'
   AND h.recipe_id = :'recipe_id'
   AND (h.generated_at, h.id) < (:'after_generated_at'::timestamptz, :'after_id'::bigint)
   AND EXISTS (SELECT FROM users AS u WHERE u.id = :'user_id' AND u.is_active)
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY h.generated_at DESC, h.id DESC
 LIMIT :'limit';

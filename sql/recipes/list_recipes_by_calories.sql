@@ -42,4 +42,5 @@ LEFT JOIN (
 ) AS r ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY coalesce(r.calories_per_serving, 'Infinity'::double precision), r.id;

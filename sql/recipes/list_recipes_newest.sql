@@ -40,4 +40,5 @@ LEFT JOIN (
 ) AS r ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY r.created_at DESC, r.id DESC;

@@ -16,4 +16,5 @@ LEFT JOIN (
 ) AS g ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY g.name;

@@ -18,6 +18,7 @@ WITH changed AS (
       AND (:'if_match'::bigint[] IS NULL OR r.version = ANY (:'if_match'::bigint[]))
       AND u.id = r.user_id
       AND u.is_active
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     RETURNING r.*
 )
 SELECT c.id, c.name, c.description, c.cuisine_type, c.difficulty, c.prep_time, c.cook_time,

@@ -5,4 +5,5 @@ SELECT u.id, :'title'::text, :'description'::text
 FROM users AS u
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 RETURNING id, title, description, completed, created_at, updated_at, version;

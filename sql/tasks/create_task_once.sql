@@ -17,6 +17,7 @@ created AS (
     WHERE claim.claimed
       AND u.id = :'user_id'::bigint
       AND u.is_active
+      AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
     RETURNING id, title, description, completed, created_at, updated_at, version
 ),
 stored AS (

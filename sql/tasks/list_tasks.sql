@@ -15,4 +15,5 @@ LEFT JOIN (
 ) AS t ON true
 WHERE u.id = :'user_id'
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 ORDER BY t.created_at DESC, t.id DESC;

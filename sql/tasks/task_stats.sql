@@ -12,4 +12,5 @@ CROSS JOIN (
     WHERE t.user_id = :'user_id'
 ) AS s
 WHERE u.id = :'user_id'
-  AND u.is_active;
+  AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id');

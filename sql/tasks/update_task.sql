@@ -13,4 +13,5 @@ WHERE t.user_id = :'user_id'
   AND (:'if_match'::bigint[] IS NULL OR t.version = ANY (:'if_match'::bigint[]))
   AND u.id = t.user_id
   AND u.is_active
+  AND EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' AND ses.id = :'session_id')
 RETURNING t.id, t.title, t.description, t.completed, t.created_at, t.updated_at, t.version;

@@ -1,5 +1,5 @@
-"""The login limits' statements use the indexes their headers name, on tables big enough for it to
-matter, and each limit reads no more rows than its own number."""
+"""The login limits' and the sessions' statements use the indexes their headers name, on tables big
+enough for it to matter, and each limit reads no more rows than its own number."""
 
 from __future__ import annotations
 
@@ -31,7 +31,19 @@ async def seeded(database_url):
         "       now() - (i % 600) * interval '1 second' "
         "FROM generate_series(1, 100000) AS i"
     )
-    await conn.execute("ANALYZE users; ANALYZE login_addresses; ANALYZE login_failures")
+    await conn.execute(
+        "INSERT INTO sessions (user_id, token_hash, user_agent, created_at, expires_at) "
+        "SELECT u.id, sha256((u.id * 10 + n)::text::bytea), 'tests', now() - interval '30 days', "
+        "       now() + (n - 2) * interval '1 day' "
+        "FROM users AS u, generate_series(1, 5) AS n"
+    )
+    await conn.execute(
+        "INSERT INTO refresh_tokens (user_id, token_hash, session_id) "
+        "SELECT s.user_id, sha256((s.id * 100 + n)::text::bytea), s.id "
+        "FROM sessions AS s, generate_series(1, 20) AS n"
+    )
+    await conn.execute("ANALYZE users; ANALYZE login_addresses; ANALYZE login_failures; "
+                       "ANALYZE sessions; ANALYZE refresh_tokens")
     try:
         yield conn
     finally:
@@ -54,13 +66,43 @@ async def test_record_registration_attempt_reads_the_address_index(seeded):
 
 async def test_record_login_finds_the_failures_and_the_address_by_their_keys(seeded):
     nodes = await plan(seeded, "accounts/record_login", user_id=7, email="u7@example.com",
-                       address="203.0.113.7")
-    assert "login_failures_email_idx" in index_names(nodes), describe(nodes)
+                       address="203.0.113.7", password_hash="x", new_password_hash="y")
+    assert {"login_failures_email_idx", "users_pkey"} <= index_names(nodes), describe(nodes)
+
+
+HASH = b"\x01" * 32
+
+
+@pytest.mark.parametrize(("name", "values", "indexes"), [
+    ("accounts/refresh_session",
+     {"token_hash": HASH, "new_token_hash": HASH, "user_agent": "ua"},
+     {"refresh_tokens_pkey", "sessions_pkey", "users_pkey"}),
+    ("accounts/end_session", {"token_hash": HASH}, {"refresh_tokens_pkey", "sessions_pkey"}),
+    ("accounts/list_sessions", {"after_id": 2**63 - 1, "limit": 21}, {"sessions_pkey"}),
+    ("accounts/end_all_sessions", {}, {"sessions_pkey"}),
+    ("accounts/revoke_session", {"ended_session_id": 3}, {"sessions_pkey", "users_pkey"}),
+    ("accounts/change_password", {"password_hash": "x", "address": "203.0.113.7"},
+     {"users_pkey", "sessions_pkey", "login_failures_email_idx"}),
+])
+async def test_session_statements_find_a_users_sessions_by_their_keys(seeded, name, values,
+                                                                      indexes):
+    nodes = await plan(seeded, name, user_id=7, **values)
+    assert indexes <= index_names(nodes), describe(nodes)
+    assert not any(n["Node Type"] == "Seq Scan" for n in nodes), describe(nodes)
+
+
+async def test_sign_in_with_google_finds_the_account_by_its_google_id_and_its_email(seeded):
+    nodes = await plan(seeded, "accounts/sign_in_with_google", google_id="g-7",
+                       email="U7@Example.com", name="U", attempt_id=1)
+    assert {"users_google_id_key", "users_email_key", "login_failures_pkey"} <= index_names(
+        nodes), describe(nodes)
+    assert not any(n["Node Type"] == "Seq Scan" for n in nodes), describe(nodes)
 
 
 @pytest.mark.parametrize(("name", "values", "index"), [
     ("accounts/prune_login_failures", {"window_seconds": 300}, "login_failures_failed_at_idx"),
     ("accounts/prune_login_addresses", {"trusted_seconds": 60}, "login_addresses_last_login_idx"),
+    ("accounts/prune_expired_sessions", {}, "sessions_expires_idx"),
 ])
 async def test_pruning_finds_the_oldest_rows_by_their_time_index(seeded, name, values, index):
     nodes = await plan(seeded, name, batch_size=1000, **values)

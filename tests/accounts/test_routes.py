@@ -22,15 +22,16 @@ async def test_register_returns_the_user_and_a_bearer_token(client):
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"user", "access_token", "token_type", "expires_in"}
+    assert set(body) == {"user", "access_token", "refresh_token", "token_type", "expires_in"}
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 3600
+    assert body["expires_in"] == 900
     assert set(body["user"]) == USER_FIELDS
     assert body["user"]["name"] == "Ann"
     assert "password" not in response.text and "argon2" not in response.text
     claims = jwt.decode(body["access_token"], TEST_SECRET, algorithms=["HS256"])
     assert claims["sub"] == str(body["user"]["id"])
-    assert claims["exp"] - claims["iat"] == 3600
+    assert claims["sid"].isdigit()
+    assert claims["exp"] - claims["iat"] == 900
 
 
 async def test_password_is_stored_as_an_argon2id_hash(client, database_url):
@@ -82,7 +83,7 @@ async def test_login_with_the_right_password_returns_a_token(client):
                                  json={"email": "LOGIN@example.com", "password": PASSWORD})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
     me = await client.get("/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json()["id"] == account.user_id
 
@@ -226,7 +227,8 @@ async def _every_list_is_401(client, who: Account, paths: list[str]) -> None:
     for path in paths:
         response = await client.get(path, headers=who.headers)
         assert response.status_code == 401, (path, response.text)
-        assert response.json()["detail"] == "the account no longer exists", path
+        assert response.json()["detail"] == (
+            "the account no longer exists or its session has ended"), path
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -285,7 +287,7 @@ async def test_an_active_accounts_empty_lists_are_200(client, alice: Account):
 
 def _token(secret: str = TEST_SECRET, algorithm: str = "HS256", **claims) -> str:
     now = int(time.time())
-    payload = {"sub": "1", "iat": now, "exp": now + 60, **claims}
+    payload = {"sub": "1", "sid": "1", "iat": now, "exp": now + 60, **claims}
     payload = {k: v for k, v in payload.items() if v is not None}
     with warnings.catch_warnings():
         # HS512 with the service's 52-byte key: PyJWT warns that HS512 wants 64; this token is
@@ -302,7 +304,8 @@ def _unsigned(**claims) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
     now = int(time.time())
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': '1', 'iat': now, 'exp': now + 60, **claims})}."
+    claims = {'sub': '1', 'sid': '1', 'iat': now, 'exp': now + 60, **claims}
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
 @pytest.mark.parametrize(
@@ -318,6 +321,10 @@ def _unsigned(**claims) -> str:
         _token(sub="0"),
         _token(sub="99999999999999999999"),
         _token(sub=1),
+        _token(sid=None),
+        _token(sid="0"),
+        _token(sid="x"),
+        _token(sid=1),
         _unsigned(),
         "garbage",
         "a.b.c",

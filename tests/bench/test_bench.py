@@ -17,7 +17,7 @@ from app.db.embedded import pg_bin_dir
 from bench.__main__ import update_section
 from bench.compare import ENDPOINTS
 from bench.profile import charge
-from bench.stack import BenchError, Dataset, fetch, pgbench_script
+from bench.stack import BenchError, Dataset, fetch, pgbench_script, with_sessions
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def dataset(database_url) -> Dataset:
                                 prefix="bench-test", argon2=(1, 1024, 1),
                                 rng=random.Random(1)))
     blocks = fetch(database_url, "task_blocks", user_ids=user_ids)
-    return Dataset(database_url, user_ids, [b["first_task"] for b in blocks], 30,
-                   ["token"] * len(user_ids))
+    return with_sessions(Dataset(database_url, user_ids, [b["first_task"] for b in blocks], 30,
+                                 []))
 
 
 def _count(url: str, sql: str) -> int:

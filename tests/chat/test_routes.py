@@ -388,7 +388,8 @@ async def test_messages_posted_on_concurrent_connections_are_all_counted(client,
     async def post_five(conn, writer: int) -> None:
         for n in range(5):
             row = await conn.fetchrow(query.sql, *query.args({
-                "user_id": alice.user_id, "conversation_id": conversation["id"], "role": "user",
+                "user_id": alice.user_id, "session_id": alice.session_id,
+                "conversation_id": conversation["id"], "role": "user",
                 "content": f"writer {writer} message {n}",
             }))
             assert row is not None

@@ -78,6 +78,13 @@ SAMPLE_VALUES: dict[str, str] = {
     "per_account": "20",
     "per_address": "50",
     "trusted_seconds": "2592000",
+    "session_id": "1",
+    "token_hash": "\\x" + "cd" * 32,
+    "new_token_hash": "\\x" + "ef" * 32,
+    "user_agent": "psql",
+    "ended_session_id": "1",
+    "google_id": "psql-google-1",
+    "new_password_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
     "database": "psql_database",
     "login_role": "psql_login_role",
     "group_role": "pgapi_service",
@@ -93,9 +100,11 @@ ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
 
 
 def _order(path) -> tuple[bool, str, str]:
-    # Create the user first and delete things last, so the files in between find rows.
+    # Create the user and its session first and delete things last, so the files in between find
+    # rows.
     name = path.stem
-    return (name.startswith("delete"), "" if name == "create_user" else path.parent.name, name)
+    first = {"create_user": "0", "start_session": "1"}
+    return (name.startswith(("delete", "end_", "revoke")), first.get(name, path.parent.name), name)
 
 
 async def test_every_declared_query_prepares_with_its_row_shape(database_url):
@@ -134,11 +143,38 @@ def test_psql_form_and_asyncpg_form_return_the_same_rows(database_url):
          "-f", str(SQL_ROOT / "accounts/create_user.sql")],
         capture_output=True, text=True, check=True,
     ).stdout.split("|")[0]
+    session = subprocess.run(
+        [*base, "-v", f"user_id={user}", "-v", "token_hash=\\x" + "01" * 32, "-v",
+         "user_agent=psql", "-v", "ttl_seconds=60",
+         "-f", str(SQL_ROOT / "accounts/start_session.sql")],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("|")[0]
     shown = subprocess.run(
-        [*base, "-v", f"user_id={user}", "-f", str(SQL_ROOT / "accounts/get_user.sql")],
+        [*base, "-v", f"user_id={user}", "-v", f"session_id={session}",
+         "-f", str(SQL_ROOT / "accounts/get_user.sql")],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert shown.split("|")[:3] == [user, "same@example.com", "Same"]
+
+
+# The statements that read or write a user's rows for a client before it has a session (sign-ins),
+# or that a refresh token, not an access token, authorizes.
+_BEFORE_A_SESSION = {"accounts/start_session", "accounts/refresh_session"}
+SESSION_CHECK = ("EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' "
+                 "AND ses.id = :'session_id')")
+
+
+def test_every_statement_for_an_access_token_checks_its_session():
+    """A statement that checks that the caller's account is active also checks that the token's
+    session has not ended (logout, logout-all, a password change, a reused refresh token): a
+    statement added without it would let a revoked access token through."""
+    unchecked = [
+        f"{path.parent.name}/{path.stem}" for path in ALL_FILES
+        if "is_active" in (text := path.read_text()) and ":'user_id'" in text
+        and SESSION_CHECK not in text
+        and f"{path.parent.name}/{path.stem}" not in _BEFORE_A_SESSION
+    ]
+    assert not unchecked, f"these statements do not check the session: {unchecked}"
 
 
 @pytest.mark.parametrize(
@@ -206,5 +242,26 @@ async def test_a_row_struct_that_does_not_match_the_columns_fails_at_startup(dat
     try:
         with pytest.raises(QueryError, match="returns columns"):
             await verify_queries(conn, [query])
+    finally:
+        await conn.close()
+
+
+async def test_a_statement_that_checks_a_session_gets_it_from_the_repository(database_url,
+                                                                            tmp_path):
+    from app.db.queries import Query
+    from app.db.repository import Repository
+
+    path = tmp_path / "q.sql"
+    path.write_text("SELECT :'user_id'::bigint * 10 + :'session_id'::bigint")
+    query = Query("t/q", ("user_id",), None)
+    query.bind(path.read_text(), path)
+    assert query.for_caller
+    conn = await asyncpg.connect(database_url)
+    try:
+        with pytest.raises(TypeError, match="session"):
+            await Repository(conn).value(query, user_id=4)
+        assert await Repository(conn).acting_for(2).value(query, user_id=4) == 42
+        assert await Repository(conn).acting_for(2).on(conn).value(query, user_id=4) == 42
+        assert await Repository(conn).value(query, user_id=4, session_id=3) == 43
     finally:
         await conn.close()

@@ -184,7 +184,8 @@ async def test_racing_writers_cannot_both_make_the_same_move(client, alice, data
     batch = await _batch(client, alice, _essays(1))
     (essay,) = await _walk(client, alice, f"/batches/{batch['id']}/essays")
     query = load_queries()["essays/update_essay_status"]
-    args = query.args({"user_id": alice.user_id, "essay_id": essay["id"], "status": "processing",
+    args = query.args({"user_id": alice.user_id, "session_id": alice.session_id,
+                       "essay_id": essay["id"], "status": "processing",
                        "metadata": None, "metadata_sent": False, "if_match": None})
     holder = await asyncpg.connect(database_url)
     racer = await asyncpg.connect(database_url)
@@ -213,7 +214,8 @@ async def test_concurrent_claimers_never_share_an_essay_and_lose_none(client, al
         claimed: list[int] = []
         while True:
             rows = await conn.fetch(query.sql, *query.args(
-                {"user_id": alice.user_id, "batch_id": batch["id"], "limit": 7}))
+                {"user_id": alice.user_id, "session_id": alice.session_id,
+                 "batch_id": batch["id"], "limit": 7}))
             if not rows:
                 return claimed
             claimed += [r["id"] for r in rows]

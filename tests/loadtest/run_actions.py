@@ -1,5 +1,6 @@
 """Run every load-test action once, in the order of ``ACTIONS``, as one simulated user of the
-service at the URL given, and print as JSON what each one requested: ``{"on_start": [...],
+service at the URL given, then one more (``after_expiry``: browse_tasks once the access token is
+due for renewal, twice), and print as JSON what each one requested: ``{"on_start": [...],
 action: [[method, name, status, error], ...], ...}``.
 
 A subprocess of ``test_actions.py``: importing Locust patches the standard library for gevent,
@@ -34,6 +35,11 @@ def main(url: str) -> None:
         made.clear()
         getattr(user, action)()
         report[action] = list(made)
+    made.clear()
+    for _ in range(2):
+        user.renew_at = 0.0
+        user.browse_tasks()
+    report["after_expiry"] = list(made)
     print(json.dumps(report))
 
 

@@ -64,7 +64,9 @@ async def test_every_action_makes_its_requests_named_by_route_template(settings)
         out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
     report = json.loads(out)
-    assert list(report) == ["on_start", *ACTIONS]
+    assert list(report) == ["on_start", *ACTIONS, "after_expiry"]
+    assert [name for _, name, _, _ in report.pop("after_expiry")] == [
+        "/auth/refresh", "/tasks", "/auth/refresh", "/tasks"]  # each with the renewed token
     for action, requests in report.items():
         assert requests, f"{action} made no request"
         for method, name, status, error in requests:

@@ -11,6 +11,7 @@ import pytest
 
 from app.modules import load_queries
 from app.recipes.repository import RecipeRepository
+from tests.helpers import session_of
 from tests.plans import (
     below_limit,
     describe,
@@ -23,6 +24,7 @@ from tests.plans import (
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
+SESSION = 1  # the seeded user 7's session, the first of the database
 NO_FILTERS = dict(tag=None, ingredient=None, cuisine=None, difficulty=None, max_calories=None,
                   max_total_time=None, q=None, favorite=None)
 # Each sort: its list, its favorites list, the index it walks, and its first keyset position.
@@ -83,6 +85,7 @@ async def seeded(database_url):
         "FROM recipes AS r, generate_series(1, 2000) AS n "
         "WHERE (r.name = 'Dish 1' AND n = 1) OR (r.user_id = 7 AND r.name = 'Stew 1')"
     )
+    assert await session_of(conn, 7) == SESSION
     await conn.execute("ANALYZE users; ANALYZE recipes; ANALYZE tags; ANALYZE recipe_tags; "
                        "ANALYZE favorite_recipes; ANALYZE recipe_history")
     try:
@@ -105,8 +108,8 @@ async def _list(db, sort: str, **filters) -> list:
     """The rows the statement returns for the first page of user 7's list, as the route asks for
     it: a page of 20, plus the one row after it when there are more (which the repository reads
     to know there is a next page, and drops)."""
-    page = await RecipeRepository(db).list_recipes(user_id=7, sort=sort, cursor=None, limit=20,
-                                           filters={**NO_FILTERS, **filters})
+    page = await RecipeRepository(db).acting_for(SESSION).list_recipes(
+        user_id=7, sort=sort, cursor=None, limit=20, filters={**NO_FILTERS, **filters})
     return [*page.items, *([None] if page.next_cursor is not None else [])]
 
 

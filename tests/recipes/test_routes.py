@@ -424,7 +424,8 @@ async def test_lists_answer_401_once_the_account_is_gone(client, alice, database
     for path, params in LISTS:
         response = await client.get(path, params=params, headers=alice.headers)
         assert response.status_code == 401, (path, params, response.text)
-        assert response.json()["detail"] == "the account no longer exists"
+        assert response.json()["detail"] == (
+            "the account no longer exists or its session has ended")
 
 
 async def test_an_account_with_nothing_to_list_gets_empty_pages(client, alice):

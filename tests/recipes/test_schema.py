@@ -12,6 +12,7 @@ from app.kit.errors import InvalidInput
 from app.modules import load_queries
 from app.recipes.models import RecipeCreate, RecipeUpdate
 from app.recipes.repository import RecipeRepository
+from tests.helpers import session_of
 
 pytestmark = pytest.mark.own_database
 
@@ -55,7 +56,7 @@ async def test_a_blank_cuisine_written_in_sql_is_refused_by_its_rule(conn, cuisi
 async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_rule(conn):
     """Struct constructors do not validate: this is what a bug in Python could pass on."""
     user_id = await _user(conn)
-    recipes = RecipeRepository(conn)
+    recipes = RecipeRepository(conn).acting_for(await session_of(conn, user_id))
     with pytest.raises(InvalidInput, match="cuisine_type") as refused:
         await recipes.create(user_id=user_id, data=RecipeCreate(
             name="Soup", recipe_json=DOCUMENT, cuisine_type="   "))
