@@ -23,7 +23,6 @@ from litestar import Litestar, Request
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
@@ -36,6 +35,7 @@ from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context
 from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.http.docs import IndexController, schema_router, swagger_page
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
@@ -163,7 +163,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     app = Litestar(
-        route_handlers=[c for m in modules for c in m.controllers],
+        route_handlers=[IndexController, *(c for m in modules for c in m.controllers)],
         lifespan=[lifespan],
         dependencies=dependencies,
         state=State({"tokens": tokens}),
@@ -179,8 +179,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             title="pgapi",
             version=__version__,
             description="Accounts and tasks over PostgreSQL: hand-written SQL, asyncpg, msgspec.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            openapi_router=schema_router(),
+            render_plugins=[swagger_page()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
