@@ -46,6 +46,18 @@ from app.modules import MODULES
 
 log = logging.getLogger("app")
 
+DESCRIPTION = """\
+Accounts, tasks, recipes (with free-form JSON documents), chat conversations and essay batches for
+a family of multi-user apps, over PostgreSQL.
+
+Register (`POST /auth/register`) or log in (`POST /auth/login`) and send the access token as
+`Authorization: Bearer <token>`. Every error is JSON: `{"status_code", "detail", "extra"}`.
+Updatable resources carry a `version`, also sent as a strong `ETag`: send it back in `If-Match`
+and a write that would overwrite someone else's change is refused with 412. Creates accept an
+`Idempotency-Key`. Lists are keyset pages, `{items, next_cursor}`: pass `next_cursor` back as
+`cursor` for the next page.
+"""
+
 
 async def _allow_every_method(message: Message, scope: Scope) -> None:
     """Litestar 2 answers OPTIONS with the methods of only one of a path's handlers
@@ -178,7 +190,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         openapi_config=OpenAPIConfig(
             title="pgapi",
             version=__version__,
-            description="Accounts and tasks over PostgreSQL: hand-written SQL, asyncpg, msgspec.",
+            description=DESCRIPTION,
             openapi_router=schema_router(),
             render_plugins=[swagger_page()],
             components=Components(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import END, WHITESPACE, text
+from app.http.validation import END, WHITESPACE, Timestamp, text
 
 Email = Annotated[
     str,
@@ -33,9 +32,9 @@ class User(msgspec.Struct):
     google_id: str | None
     preferred_language: str
     subscription_tier: str
-    trial_ends_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    trial_ends_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 
