@@ -68,7 +68,7 @@ def _without_none(annotation: Any) -> Any:
 
 
 _BOUNDS = ("gt", "ge", "lt", "le", "multiple_of", "pattern", "min_length", "max_length")
-_METHODS = ("get", "put", "post", "delete", "patch")
+_METHODS = ("get", "head", "put", "post", "delete", "patch")
 
 
 def _parameter_type(field: FieldDefinition) -> Any:
@@ -159,9 +159,12 @@ def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()
             for status, response in (operation.responses or {}).items():
                 assert isinstance(response, OpenAPIResponse)
                 _describe_headers(response)
+                body = _response_type(handler, int(status))
+                if body in (None, NoneType):  # HEAD: no body
+                    response.content = None
                 for media in (response.content or {}).values():
                     targets.append((media, {}))
-                    types.append(_response_type(handler, int(status)))
+                    types.append(body)
     found, components = msgspec.json.schema_components(
         [*types, *schemas], ref_template=REF_TEMPLATE
     )
