@@ -40,6 +40,12 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_LOGIN_MAX_FAILURES_PER_ADDRESS", "-5"),
         ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "0"),
         ("APP_LOGIN_TRUSTED_ADDRESS_DAYS", "366"),
+        ("APP_CORS_ORIGINS", "app.example.com"),
+        ("APP_CORS_ORIGINS", "https://app.example.com/"),
+        ("APP_CORS_ORIGINS", "https://app.example.com,*"),
+        ("APP_CORS_ORIGINS", "ftp://files.example.com"),
+        ("APP_COMPRESSION_MIN_BYTES", "-1"),
+        ("APP_COMPRESSION_MIN_BYTES", "1k"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
@@ -91,3 +97,10 @@ def test_a_given_secret_wins_over_the_stored_one(tmp_path):
     )
     assert settings.jwt_secret == SECRET
     assert not (tmp_path / "jwt_secret").exists()
+
+
+def test_cors_origins_are_a_list_or_any():
+    assert load_settings({}).cors_origins == ()
+    assert load_settings({"APP_CORS_ORIGINS": "https://app.example.com, http://localhost:3000"}
+                         ).cors_origins == ("https://app.example.com", "http://localhost:3000")
+    assert load_settings({"APP_CORS_ORIGINS": "*"}).cors_origins == ("*",)
