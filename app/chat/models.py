@@ -28,8 +28,11 @@ class Conversation(msgspec.Struct):
     message_count: int
     last_message: Message | None
     created_at: Timestamp
-    updated_at: Timestamp
-    version: int
+    updated_at: Annotated[Timestamp, msgspec.Meta(
+        description="The last activity: a change of the title or a new message.")]
+    version: Annotated[int, msgspec.Meta(
+        description="The version of what PATCH changes (the title), also the ETag: a new message "
+        "changes message_count, last_message and updated_at, not the version.")]
 
 
 class ConversationRow(msgspec.Struct):
