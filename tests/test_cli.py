@@ -91,6 +91,9 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
     server = Server(data_dir)
     try:
         server.wait_ready()
+        # One line for the migrations of the first start, not one per step.
+        assert "yoyo" not in server.output()
+        assert "migrations applied: 0001_users, " in server.output()
         status, body = _request("POST", server.url + "/auth/register",
                                 {"email": "cli@example.com", "name": "Cli",
                                  "password": "password123"})
@@ -110,6 +113,19 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
         assert status == 200 and same["title"] == "survives"
     finally:
         assert again.stop() == 0
+
+
+def test_serve_on_a_port_in_use_exits_3(tmp_path):
+    """The exit status the README gives for a server that cannot start."""
+    first = Server(tmp_path / "data")
+    try:
+        first.wait_ready()
+        result = _run("serve", env={"APP_DATA_DIR": str(tmp_path / "data"),
+                                    "APP_PORT": str(first.port)}, timeout=120)
+        assert result.returncode == 3, result.stderr
+        assert "address already in use" in result.stderr
+    finally:
+        assert first.stop() == 0
 
 
 def _service_connections(url: str) -> list[str]:

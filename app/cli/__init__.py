@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return loadtest_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # yoyo logs every step of every migration at INFO (about 60 lines on a first start); the
+    # commands say in one line which migrations they applied.
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
     try:
         settings = load_settings(serving=args.command == "serve")
     except ConfigError as exc:
