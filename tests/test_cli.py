@@ -115,6 +115,15 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
         assert again.stop() == 0
 
 
+@pytest.mark.parametrize("command", [["serve"], ["migrate", "status"], ["seed", "--users", "1"]])
+def test_a_database_that_does_not_answer_exits_3_with_one_line(command):
+    result = _run(*command, env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+                                 "APP_JWT_SECRET": TEST_SECRET})
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: cannot connect to the database in DATABASE_URL: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_serve_on_a_port_in_use_exits_3(tmp_path):
     """The exit status the README gives for a server that cannot start."""
     first = Server(tmp_path / "data")

@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    from psycopg import OperationalError
     from psycopg.errors import InsufficientPrivilege
 
     try:
@@ -98,3 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # e.g. a damaged secret file in the data directory
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except OperationalError as exc:  # an external database that does not answer
+        from app.cli.urls import unreachable
+
+        return unreachable(settings, exc)

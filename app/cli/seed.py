@@ -167,9 +167,10 @@ def main(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    from psycopg import OperationalError
     from psycopg.errors import InsufficientPrivilege
 
-    from app.cli.urls import migration_url, not_permitted
+    from app.cli.urls import migration_url, not_permitted, unreachable
     from app.db import migrations
 
     url = migration_url(settings)
@@ -177,6 +178,8 @@ def main(argv: Sequence[str]) -> int:
         migrations.apply(url)
     except InsufficientPrivilege as exc:
         return not_permitted(exc)
+    except OperationalError as exc:
+        return unreachable(settings, exc)
     started = time.monotonic()
     try:
         user_ids = asyncio.run(seed(
