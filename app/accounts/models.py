@@ -26,13 +26,23 @@ Language = Annotated[
 
 
 class User(msgspec.Struct):
+    """The account. ``google_id``, ``subscription_tier`` and ``trial_ends_at`` are read-only here:
+    no route of this service sets them (they belong to sign-in with Google and to billing, which
+    this service does not implement)."""
+
     id: int
     email: str
     name: str
-    google_id: str | None
+    google_id: Annotated[str | None, msgspec.Meta(
+        description="The Google account this account signs in with, once linked; null for "
+        "accounts with a password only. Read-only: this service has no Google sign-in.")]
     preferred_language: str
-    subscription_tier: str
-    trial_ends_at: Timestamp | None
+    subscription_tier: Annotated[Literal["free", "premium", "pro"], msgspec.Meta(
+        description="The account's plan: free for every new account. Read-only here: set by "
+        "billing, outside this service.")]
+    trial_ends_at: Annotated[Timestamp | None, msgspec.Meta(
+        description="When the account's trial of a paid plan ends; null when it has none. "
+        "Read-only here: set by billing, outside this service.")]
     created_at: Timestamp
     updated_at: Timestamp
     version: int
