@@ -20,10 +20,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request
-from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
@@ -37,6 +37,7 @@ from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context
 from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.http.compression import CompressionMiddleware
 from app.http.docs import IndexController, schema_router, swagger_page
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
@@ -137,13 +138,11 @@ def _cors(settings: Settings) -> CORSConfig | None:
     )
 
 
-def _compression(settings: Settings) -> CompressionConfig | None:
-    """Brotli for bodies of at least ``compression_min_bytes`` when the client accepts it, else
-    gzip (level 6, not Litestar's 9: nearly as small for far less work); 0 turns it off."""
+def _compression(settings: Settings) -> list[DefineMiddleware]:
+    """Brotli, else gzip, for bodies of at least ``compression_min_bytes``; 0 turns it off."""
     if not settings.compression_min_bytes:
-        return None
-    return CompressionConfig(backend="brotli", brotli_gzip_fallback=True,
-                             minimum_size=settings.compression_min_bytes, gzip_compress_level=6)
+        return []
+    return [DefineMiddleware(CompressionMiddleware, minimum_size=settings.compression_min_bytes)]
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None,
@@ -225,7 +224,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             ),
         ),
         cors_config=_cors(settings),
-        compression_config=_compression(settings),
+        middleware=_compression(settings),
         before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,

@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from app.config import Settings
+from app.http.compression import accepted_encoding
 from tests.conftest import app_for
 from tests.helpers import register
 
@@ -89,3 +90,18 @@ async def test_compression_can_be_turned_off(settings):
     async for client in _client(settings, compression_min_bytes=0):
         response = await client.get("/schema/openapi.json", headers={"Accept-Encoding": "gzip"})
         assert "content-encoding" not in response.headers
+
+
+@pytest.mark.parametrize(("header", "coding"), [
+    ("gzip, deflate, br", b"br"), ("br;q=0, gzip", b"gzip"), ("GZIP", b"gzip"),
+    ("gzip;q=0.5, br;q=0.9", b"br"), ("*", b"br"), ("*, br;q=0", b"gzip"), ("identity", None),
+    ("deflate", None), ("gzip;q=0, br;q=0", None), ("br;q=nonsense", None), ("", None),
+])
+def test_the_accepted_encoding_is_read_as_rfc_9110_says(header, coding):
+    assert accepted_encoding([(b"accept-encoding", header.encode())]) == coding
+
+
+async def test_a_refused_encoding_is_not_used(client):
+    response = await client.get("/schema/openapi.json",
+                                headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert response.headers["content-encoding"] == "gzip"
