@@ -7,6 +7,7 @@ variable, and the command line turns that into a one-line message and exit statu
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -60,6 +61,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_trusted_address_days: int = 30
     access_log: bool = False
     log_level: str = "info"
+    cors_origins: tuple[str, ...] = ()
+    compression_min_bytes: int = 1024
 
     @property
     def embedded(self) -> bool:
@@ -147,6 +150,21 @@ def _text(name: str, raw: str) -> str:
     return raw
 
 
+_ORIGIN = re.compile(r"https?://[^/?#\s*]+")
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated origins (scheme://host[:port], no path), or ``*`` for any."""
+    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    if origins == ("*",):
+        return origins
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(f"{name} must be * or origins like https://app.example.com "
+                              f"(scheme, host and port, no path), got {origin!r}")
+    return origins
+
+
 # variable name -> (Settings field, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
@@ -185,6 +203,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_LOGIN_TRUSTED_ADDRESS_DAYS": ("login_trusted_address_days", _int(1, 365)),
     "APP_ACCESS_LOG": ("access_log", _bool),
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
+    "APP_CORS_ORIGINS": ("cors_origins", _origins),
+    "APP_COMPRESSION_MIN_BYTES": ("compression_min_bytes", _int(0, 64 * 1_048_576)),
 }
 
 

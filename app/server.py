@@ -22,10 +22,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
@@ -38,6 +39,8 @@ from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context, Repository
 from app.http.auth import AUTH_DEPENDENCIES, UserId, caller_of
+from app.http.compression import CompressionMiddleware
+from app.http.docs import IndexController, schema_router, swagger_page
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
@@ -47,6 +50,18 @@ from app.kit.pages import Cursors
 from app.modules import MODULES
 
 log = logging.getLogger("app")
+
+DESCRIPTION = """\
+Accounts, tasks, recipes (with free-form JSON documents), chat conversations and essay batches for
+a family of multi-user apps, over PostgreSQL.
+
+Register (`POST /auth/register`) or log in (`POST /auth/login`) and send the access token as
+`Authorization: Bearer <token>`. Every error is JSON: `{"status_code", "detail", "extra"}`.
+Updatable resources carry a `version`, also sent as a strong `ETag`: send it back in `If-Match`
+and a write that would overwrite someone else's change is refused with 412. Creates accept an
+`Idempotency-Key`. Lists are keyset pages, `{items, next_cursor}`: pass `next_cursor` back as
+`cursor` for the next page.
+"""
 
 
 async def _allow_every_method(message: Message, scope: Scope) -> None:
@@ -111,6 +126,27 @@ def _check_dependency_names(app: Litestar, names: set[str]) -> None:
                                      "is named like a field or parameter of this route; rename it")
 
 
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Browsers on these origins may call the API (with a bearer token: no cookies, so no
+    credentials mode) and read its ETag and Retry-After; without origins, none may."""
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+        expose_headers=["ETag", "Retry-After", "WWW-Authenticate"],
+        max_age=3600,
+    )
+
+
+def _compression(settings: Settings) -> list[DefineMiddleware]:
+    """Brotli, else gzip, for bodies of at least ``compression_min_bytes``; 0 turns it off."""
+    if not settings.compression_min_bytes:
+        return []
+    return [DefineMiddleware(CompressionMiddleware, minimum_size=settings.compression_min_bytes)]
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None,
                modules: Sequence[Module] = MODULES) -> Litestar:
     """Build the app. With no arguments (the uvicorn factory) settings come from the environment,
@@ -166,7 +202,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await pool.close()
 
     app = Litestar(
-        route_handlers=[c for m in modules for c in m.controllers],
+        route_handlers=[IndexController, *(c for m in modules for c in m.controllers)],
         lifespan=[lifespan],
         dependencies=dependencies,
         state=State({"tokens": tokens}),
@@ -181,15 +217,17 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         openapi_config=OpenAPIConfig(
             title="pgapi",
             version=__version__,
-            description="Accounts and tasks over PostgreSQL: hand-written SQL, asyncpg, msgspec.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            description=DESCRIPTION,
+            openapi_router=schema_router(),
+            render_plugins=[swagger_page()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
                 }
             ),
         ),
+        cors_config=_cors(settings),
+        middleware=_compression(settings),
         before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,

@@ -91,6 +91,9 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
     server = Server(data_dir)
     try:
         server.wait_ready()
+        # One line for the migrations of the first start, not one per step.
+        assert "yoyo" not in server.output()
+        assert "migrations applied: 0001_users, " in server.output()
         status, body = _request("POST", server.url + "/auth/register",
                                 {"email": "cli@example.com", "name": "Cli",
                                  "password": "password123"})
@@ -110,6 +113,28 @@ def test_serve_on_embedded_postgres_keeps_data_and_secret_across_restarts(tmp_pa
         assert status == 200 and same["title"] == "survives"
     finally:
         assert again.stop() == 0
+
+
+@pytest.mark.parametrize("command", [["serve"], ["migrate", "status"], ["seed", "--users", "1"]])
+def test_a_database_that_does_not_answer_exits_3_with_one_line(command):
+    result = _run(*command, env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+                                 "APP_JWT_SECRET": TEST_SECRET})
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: cannot connect to the database in DATABASE_URL: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_on_a_port_in_use_exits_3(tmp_path):
+    """The exit status the README gives for a server that cannot start."""
+    first = Server(tmp_path / "data")
+    try:
+        first.wait_ready()
+        result = _run("serve", env={"APP_DATA_DIR": str(tmp_path / "data"),
+                                    "APP_PORT": str(first.port)}, timeout=120)
+        assert result.returncode == 3, result.stderr
+        assert "address already in use" in result.stderr
+    finally:
+        assert first.stop() == 0
 
 
 def _service_connections(url: str) -> list[str]:

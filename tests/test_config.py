@@ -49,6 +49,12 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_GOOGLE_CLIENT_IDS", "a,,b"),
         ("APP_GOOGLE_JWKS_URL", "file:///etc/passwd"),
         ("APP_GOOGLE_JWKS_TIMEOUT_SECONDS", "0"),
+        ("APP_CORS_ORIGINS", "app.example.com"),
+        ("APP_CORS_ORIGINS", "https://app.example.com/"),
+        ("APP_CORS_ORIGINS", "https://app.example.com,*"),
+        ("APP_CORS_ORIGINS", "ftp://files.example.com"),
+        ("APP_COMPRESSION_MIN_BYTES", "-1"),
+        ("APP_COMPRESSION_MIN_BYTES", "1k"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
@@ -128,3 +134,10 @@ def test_a_given_secret_wins_over_the_stored_one(tmp_path):
     )
     assert settings.jwt_secret == SECRET
     assert not (tmp_path / "jwt_secret").exists()
+
+
+def test_cors_origins_are_a_list_or_any():
+    assert load_settings({}).cors_origins == ()
+    assert load_settings({"APP_CORS_ORIGINS": "https://app.example.com, http://localhost:3000"}
+                         ).cors_origins == ("https://app.example.com", "http://localhost:3000")
+    assert load_settings({"APP_CORS_ORIGINS": "*"}).cors_origins == ("*",)

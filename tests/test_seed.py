@@ -11,12 +11,13 @@ import asyncpg
 
 from app.cli.seed import main as seed_main
 from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
+from app.loadtest.cli import _parser as loadtest_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 async def test_seeded_users_log_in_and_see_their_tasks_in_order(client, database_url,
-                                                                monkeypatch):
+                                                                monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("APP_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("APP_ARGON2_MEMORY_KIB", "1024")
@@ -24,6 +25,11 @@ async def test_seeded_users_log_in_and_see_their_tasks_in_order(client, database
         seed_main, ["--users", "3", "--tasks-per-user", "45", "--prefix", "t1",
                     "--random-seed", "7"])
     assert status == 0
+    # The command it suggests is one loadtest takes (--seeded-users needs --url).
+    suggested = capsys.readouterr().out.splitlines()[-1].split(": ", 1)[1].split()
+    assert suggested[:4] == ["python", "-m", "app", "loadtest"]
+    options = loadtest_parser().parse_args(suggested[4:])
+    assert (options.url, options.seeded_users) == ("http://127.0.0.1:8000", "t1:3")
     conn = await asyncpg.connect(database_url)
     try:
         per_user = await conn.fetch(

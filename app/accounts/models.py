@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import END, WHITESPACE, text
+from app.http.validation import END, WHITESPACE, Timestamp, text
 
 Email = Annotated[
     str,
@@ -27,15 +27,24 @@ Language = Annotated[
 
 
 class User(msgspec.Struct):
+    """The account. ``google_id``, ``subscription_tier`` and ``trial_ends_at`` are read-only here:
+    sign-in with Google links the first, billing's webhook sets the other two."""
+
     id: int
     email: str
     name: str
-    google_id: str | None
+    google_id: Annotated[str | None, msgspec.Meta(
+        description="The Google account this account signs in with, once linked; null for "
+        "accounts with a password only. Read-only: set by POST /auth/google.")]
     preferred_language: str
-    subscription_tier: str
-    trial_ends_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    subscription_tier: Annotated[Literal["free", "premium", "pro"], msgspec.Meta(
+        description="The account's plan: free for every new account. Read-only here: set by "
+        "billing (the payment provider's webhook).")]
+    trial_ends_at: Annotated[Timestamp | None, msgspec.Meta(
+        description="When the account's trial of a paid plan ends; null when it has none. "
+        "Read-only here: set by billing (the payment provider's webhook).")]
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 
@@ -117,9 +126,9 @@ class Session(msgspec.Struct):
     """A sign-in on one client that has not ended: ``current`` is the caller's own."""
 
     id: int
-    created_at: datetime
-    last_used_at: datetime
-    expires_at: datetime
+    created_at: Timestamp
+    last_used_at: Timestamp
+    expires_at: Timestamp
     user_agent: str
     current: bool
 

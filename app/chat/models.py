@@ -8,7 +8,7 @@ from typing import Annotated, Literal, cast
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import Title, text
+from app.http.validation import Timestamp, Title, text
 
 Content = Annotated[str, text(10000, min_length=1, description="1-10000 characters.")]
 Role = Literal["user", "assistant", "system"]
@@ -19,7 +19,7 @@ class Message(msgspec.Struct):
     conversation_id: int
     role: Role
     content: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class Conversation(msgspec.Struct):
@@ -27,9 +27,12 @@ class Conversation(msgspec.Struct):
     title: str | None
     message_count: int
     last_message: Message | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    created_at: Timestamp
+    updated_at: Annotated[Timestamp, msgspec.Meta(
+        description="The last activity: a change of the title or a new message.")]
+    version: Annotated[int, msgspec.Meta(
+        description="The version of what PATCH changes (the title), also the ETag: a new message "
+        "changes message_count, last_message and updated_at, not the version.")]
 
 
 class ConversationRow(msgspec.Struct):
@@ -38,13 +41,13 @@ class ConversationRow(msgspec.Struct):
     id: int
     title: str | None
     message_count: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
     last_message_id: int | None
     last_message_role: str | None
     last_message_content: str | None
-    last_message_created_at: datetime | None
+    last_message_created_at: Timestamp | None
 
     def conversation(self) -> Conversation:
         last = None

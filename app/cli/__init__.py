@@ -81,11 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return loadtest_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # yoyo logs every step of every migration at INFO (about 60 lines on a first start); the
+    # commands say in one line which migrations they applied.
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
     try:
         settings = load_settings(serving=args.command == "serve")
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    from psycopg import OperationalError
     from psycopg.errors import InsufficientPrivilege
 
     try:
@@ -103,3 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # e.g. a damaged secret file in the data directory
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except OperationalError as exc:  # an external database that does not answer
+        from app.cli.urls import unreachable
+
+        return unreachable(settings, exc)

@@ -167,9 +167,10 @@ def main(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    from psycopg import OperationalError
     from psycopg.errors import InsufficientPrivilege
 
-    from app.cli.urls import migration_url, not_permitted
+    from app.cli.urls import migration_url, not_permitted, unreachable
     from app.db import migrations
 
     url = migration_url(settings)
@@ -177,6 +178,8 @@ def main(argv: Sequence[str]) -> int:
         migrations.apply(url)
     except InsufficientPrivilege as exc:
         return not_permitted(exc)
+    except OperationalError as exc:
+        return unreachable(settings, exc)
     started = time.monotonic()
     try:
         user_ids = asyncio.run(seed(
@@ -193,5 +196,8 @@ def main(argv: Sequence[str]) -> int:
     print(f"seeded {len(user_ids):,} users and {len(user_ids) * args.tasks_per_user:,} tasks "
           f"in {elapsed:.1f} s; log in as {seeded_email(prefix, 1)} .. "
           f"{seeded_email(prefix, args.users)} with password {args.password!r}")
-    print(f"load test with them: python -m app loadtest --seeded-users {prefix}:{args.users}")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print("load test with them, against the service on this database (python -m app serve): "
+          f"python -m app loadtest --url http://{host}:{settings.port} "
+          f"--seeded-users {prefix}:{args.users}")
     return 0

@@ -37,3 +37,12 @@ def not_permitted(exc: Exception) -> int:
           "names the service's restricted role, set APP_MIGRATION_DATABASE_URL to the owner's",
           file=sys.stderr)
     return 2
+
+
+def unreachable(settings: Settings, exc: Exception) -> int:
+    """Exit status 3, with one line, for a database the command cannot connect to."""
+    variable = ("APP_MIGRATION_DATABASE_URL" if settings.migration_database_url is not None
+                else "DATABASE_URL")
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    print(f"error: cannot connect to the database in {variable}: {reason}", file=sys.stderr)
+    return 3

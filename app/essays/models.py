@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import END, Title, check_document, json_object, text
+from app.http.validation import END, Timestamp, Title, check_document, json_object, text
 from app.kit.limits import MAX_PAGE
 
 MAX_ESSAYS = 1000
@@ -32,8 +31,8 @@ class Essay(msgspec.Struct):
     text: str | None
     metadata: dict[str, Any] | None
     status: Status
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 
@@ -45,8 +44,8 @@ class Batch(msgspec.Struct):
     processing: int
     completed: int
     failed: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 

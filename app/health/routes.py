@@ -7,7 +7,7 @@ from typing import Literal
 
 import asyncpg
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
@@ -79,6 +79,10 @@ class HealthController(Controller):
         """The process is up."""
         return Health(status="ok")
 
+    @head("/live", operation_id="liveHead")
+    async def live_head(self) -> None:
+        """The process is up (as GET, without a body: probes often send HEAD)."""
+
     @get(
         "/ready",
         operation_id="ready",
@@ -94,3 +98,9 @@ class HealthController(Controller):
         if problem is None:
             return Response(Health(status="ready"), status_code=200)
         return Response(Health(status="unavailable", detail=problem), status_code=503)
+
+    @head("/ready", operation_id="readyHead",
+          responses={503: ResponseSpec(data_container=None, description="Not ready")})
+    async def ready_head(self, readiness: ReadinessCheck) -> Response[None]:
+        """As GET, without a body."""
+        return Response(None, status_code=200 if await readiness.problem() is None else 503)

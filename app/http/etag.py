@@ -1,7 +1,8 @@
 """Strong ETags from row versions, and If-Match preconditions (RFC 9110, section 13.1.1).
 
-Every updatable row has a ``version`` that the ``touch_row`` trigger bumps on each UPDATE; its ETag
-is the version in quotes. PATCH and DELETE pass If-Match down to SQL as a list of versions, so the
+Every updatable row has a ``version`` that the ``touch_row`` trigger bumps on each UPDATE that
+changes the row (a conversation's, ``touch_conversation``, on a change of its title); its ETag is
+the version in quotes. PATCH and DELETE pass If-Match down to SQL as a list of versions, so the
 check and the write are one statement and two racing writers cannot both win.
 """
 

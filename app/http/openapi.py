@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIResponse, Parameter, RequestBody
+from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, Parameter, RequestBody
 from litestar.params import ParameterKwarg
 from litestar.response import Response
 from litestar.types import Empty
 
-from app.http.validation import JSON_VALUE, JSON_VALUE_NAME, REF_TEMPLATE
+from app.http.validation import REF_TEMPLATE
 from app.kit.errors import ErrorBody
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _without_none(annotation: Any) -> Any:
 
 
 _BOUNDS = ("gt", "ge", "lt", "le", "multiple_of", "pattern", "min_length", "max_length")
-_METHODS = ("get", "put", "post", "delete", "patch")
+_METHODS = ("get", "head", "put", "post", "delete", "patch")
 
 
 def _parameter_type(field: FieldDefinition) -> Any:
@@ -122,11 +122,23 @@ def _operations(app: Litestar) -> dict[str, Operation]:
     }
 
 
+# A response header's value, where Litestar has no value to take a type from (documentation_only).
+_HEADER_SCHEMAS = {"ETag": {"type": "string", "pattern": '^"[0-9]+"$'}}
+
+
+def _describe_headers(response: OpenAPIResponse) -> None:
+    """Give every response header a schema (OpenAPI 3.1 requires one)."""
+    for name, header in (response.headers or {}).items():
+        if isinstance(header, OpenAPIHeader) and header.schema is None:
+            # A plain dict where Litestar keeps a Schema object: the document is written out as is.
+            header.schema = _HEADER_SCHEMAS.get(name, {"type": "string"})  # type: ignore[assignment]
+
+
 def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()) -> None:
     """Rewrite the schemas of ``app``'s OpenAPI document (built once, served from then on) from
     msgspec: each parameter's from its type and bounds, each body's and response's from its type,
     and the components from the Structs these refer to, and ``schemas`` (referred to by name
-    only). A page, ``Page[Item]``, is named ``ItemPage``."""
+    only). A page, ``Page[Item]``, is named (and titled) ``ItemPage``."""
     operations = _operations(app)
     # Where each schema goes, and what it adds (a parameter's default), in the order of ``types``.
     targets: list[tuple[Any, dict[str, Any]]] = []
@@ -148,9 +160,13 @@ def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()
                     types.append(data.raw)
             for status, response in (operation.responses or {}).items():
                 assert isinstance(response, OpenAPIResponse)
+                _describe_headers(response)
+                body = _response_type(handler, int(status))
+                if body in (None, NoneType):  # HEAD: no body
+                    response.content = None
                 for media in (response.content or {}).values():
                     targets.append((media, {}))
-                    types.append(_response_type(handler, int(status)))
+                    types.append(body)
     found, components = msgspec.json.schema_components(
         [*types, *schemas], ref_template=REF_TEMPLATE
     )
@@ -159,7 +175,9 @@ def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()
         # A plain dict where Litestar keeps a Schema object: the document is written out as is.
         target.schema = _renamed({**schema, **extra}, renamed)
     document = {renamed[name]: _renamed(schema, renamed) for name, schema in components.items()}
-    document[JSON_VALUE_NAME] = JSON_VALUE
+    for name, new_name in renamed.items():
+        if new_name != name:  # its title too, which client generators name their classes by
+            document[new_name]["title"] = new_name
     # Plain dicts where Litestar keeps Schema objects: the document is written out as is.
     app.openapi_schema.components.schemas = document
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -25,24 +26,14 @@ KEY_PATTERN = r"^[\x20-\x7e]+$"
 # Where the OpenAPI document keeps named schemas (app.http.openapi writes them there).
 REF_TEMPLATE = "#/components/schemas/{name}"
 
-# Any JSON value that jsonb can hold: no NUL character in any string or key. A named schema of the
-# OpenAPI document, since it refers to itself.
-JSON_VALUE_NAME = "JsonValue"
-_JSON_VALUE_REF = {"$ref": REF_TEMPLATE.format(name=JSON_VALUE_NAME)}
-_NUL_FREE_OBJECT = {
-    "type": "object",
-    "propertyNames": {"pattern": NO_NUL},
-    "additionalProperties": _JSON_VALUE_REF,
-}
-JSON_VALUE = {
-    "description": "Any JSON value without NUL characters in its strings and keys.",
-    "anyOf": [
-        {"type": ["null", "boolean", "number"]},
-        {"type": "string", "pattern": NO_NUL},
-        {"type": "array", "items": _JSON_VALUE_REF},
-        _NUL_FREE_OBJECT,
-    ],
-}
+# How deeply a free-form JSON document may nest (objects and arrays within each other).
+MAX_DEPTH = 64
+
+# A free-form JSON object: no NUL character in its keys (JSON Schema says so), nor in any nested
+# key or string, and no deeper than MAX_DEPTH (``check_document`` checks both; JSON Schema could
+# say it only with a schema that refers to itself, which client generators such as
+# openapi-python-client cannot read, so the document says it in words).
+_DOCUMENT_OBJECT = {"type": "object", "propertyNames": {"pattern": NO_NUL}}
 
 
 def text(max_length: int, *, min_length: int = 0, blank: bool = True,
@@ -58,13 +49,17 @@ def text(max_length: int, *, min_length: int = 0, blank: bool = True,
 
 
 def json_object(description: str, extra_schema: dict[str, Any] | None = None) -> msgspec.Meta:
-    """The schema of a free-form JSON object field (``Annotated[dict[str, Any], json_object(...)]``)
-    without NUL characters (check its size with ``check_document``: JSON Schema cannot say it);
-    ``extra_schema`` adds to what its schema says."""
+    """The schema of a free-form JSON object field (``Annotated[dict[str, Any], json_object(...)]``;
+    check it with ``check_document``); ``extra_schema`` adds to what its schema says."""
     return msgspec.Meta(
-        description=description,
-        extra_json_schema={**_NUL_FREE_OBJECT, **(extra_schema or {})},
+        description=f"{description} No NUL character in any key or string; at most {MAX_DEPTH} "
+        "levels deep.",
+        extra_json_schema={**_DOCUMENT_OBJECT, **(extra_schema or {})},
     )
+
+
+# A moment with its offset, as PostgreSQL's timestamptz gives it: a date-time in the document.
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 # A title or name of up to 200 characters that is trimmed and may not be blank (tasks,
@@ -72,10 +67,6 @@ def json_object(description: str, extra_schema: dict[str, Any] | None = None) ->
 Title = Annotated[
     str, text(200, min_length=1, blank=False, description="1-200 characters, not blank; trimmed.")
 ]
-
-
-# How deeply a free-form JSON document may nest (objects and arrays within each other).
-MAX_DEPTH = 64
 
 
 def _check_values(document: Any, field: str) -> None:

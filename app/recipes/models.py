@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.http.openapi import schema_ref
-from app.http.validation import Title, check_document, json_object, text
+from app.http.validation import Timestamp, Title, check_document, json_object, text
 
 MAX_DOCUMENT_BYTES = 65536
 
@@ -68,8 +67,8 @@ class Recipe(msgspec.Struct):
     recipe_json: dict[str, Any]
     tags: list[str]
     favorite: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 
@@ -131,8 +130,8 @@ class TagCount(msgspec.Struct):
 class HistoryEntry(msgspec.Struct):
     id: int
     recipe_id: int
-    generated_at: datetime
-    ingredients_used: list[Any]
+    generated_at: Timestamp
+    ingredients_used: list[str]
     preferences_applied: dict[str, Any]
 
 

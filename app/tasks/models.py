@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import Title, text
+from app.http.validation import Timestamp, Title, text
 
 Description = Annotated[str, text(1000, description="Up to 1000 characters.")]
 
@@ -18,8 +17,8 @@ class Task(msgspec.Struct):
     title: str
     description: str | None
     completed: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     version: int
 
 

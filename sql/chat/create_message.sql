@@ -1,6 +1,7 @@
 -- create_message: add a message to a conversation of an active user and, in the same statement (so
--- the same transaction), count it and move the conversation's updated_at (touch_row). No row when
--- the conversation does not exist, is someone else's, or the user is gone: then nothing is written.
+-- the same transaction), count it and move the conversation's updated_at, not its version
+-- (touch_conversation). No row when the conversation does not exist, is someone else's, or the
+-- user is gone: then nothing is written.
 -- Served by conversations_pkey (user_id, id) and users_pkey (id).
 WITH conversation AS (
     UPDATE conversations AS c

@@ -1,5 +1,5 @@
 -- update_conversation: when title_sent, set the title (NULL clears it); otherwise change nothing
--- but the version. With if_match (a list of versions, from
+-- (a title set to what it was changes nothing either: touch_conversation). With if_match (a list of versions, from
 -- If-Match), only a conversation at one of those versions changes. Returns the conversation with its
 -- last message, or no row. Served by conversations_pkey (user_id, id) and users_pkey (id).
 WITH changed AS (

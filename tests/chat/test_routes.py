@@ -329,13 +329,13 @@ async def test_patch_renames_clears_and_keeps_an_unsent_title(client, alice):
 async def test_stale_if_match_is_412_with_the_current_etag_and_changes_nothing(client, alice):
     conversation = await _conversation(client, alice, "v1")
     path = f"/conversations/{conversation['id']}"
-    await _say(client, alice, conversation["id"], "a message is a change too")
+    await client.patch(path, json={"title": "v1 renamed"}, headers=alice.headers)
     stale = {**alice.headers, "If-Match": f'"{conversation["version"]}"'}
     response = await client.patch(path, json={"title": "lost update"}, headers=stale)
     assert response.status_code == 412
     current = (await client.get(path, headers=alice.headers)).json()
     assert response.headers["etag"] == f'"{current["version"]}"'
-    assert current["title"] == "v1"
+    assert current["title"] == "v1 renamed"
     assert (await client.delete(path, headers=stale)).status_code == 412
     fresh = {**alice.headers, "If-Match": f'"{current["version"]}"'}
     assert (await client.patch(path, json={"title": "v2"}, headers=fresh)).status_code == 200

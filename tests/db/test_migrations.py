@@ -56,3 +56,42 @@ async def test_each_migration_rolls_back_on_its_own(database_url):
 
 def test_apply_is_idempotent(database_url):
     assert migrations.apply(database_url) == []
+
+
+_DEFINITIONS = """
+SELECT 'trigger ' || t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger AS t WHERE NOT t.tgisinternal
+UNION ALL
+SELECT 'function ' || p.proname, pg_get_functiondef(p.oid)
+FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+ORDER BY 1
+"""
+UNCHANGED = "0030_unchanged_rows_keep_their_version"
+
+
+async def _versions_after_an_update_that_changes_nothing(conn) -> tuple[int, int]:
+    """(a task's version, a conversation's) after an UPDATE setting what they hold."""
+    return tuple([
+        await conn.fetchval(f"UPDATE {table} SET {column} = {column} RETURNING version")
+        for table, column in (("tasks", "title"), ("conversations", "title"))])
+
+
+async def test_0030_rolls_back_to_the_triggers_it_replaced(database_url):
+    ids = [m for m, _ in migrations.status(database_url)]
+    later = len(ids) - ids.index(UNCHANGED)
+    conn = await asyncpg.connect(database_url)
+    try:
+        user = await conn.fetchval("INSERT INTO users (email, name, password_hash) "
+                                   "VALUES ('v@example.com', 'V', 'x') RETURNING id")
+        await conn.execute("INSERT INTO tasks (user_id, title) VALUES ($1, 't')", user)
+        await conn.execute("INSERT INTO conversations (user_id, title) VALUES ($1, 'c')", user)
+        migrations.rollback(database_url, count=later)
+        before = await conn.fetch(_DEFINITIONS)
+        assert await _versions_after_an_update_that_changes_nothing(conn) == (2, 2)
+        migrations.apply(database_url)
+        assert await _versions_after_an_update_that_changes_nothing(conn) == (2, 2)
+        migrations.rollback(database_url, count=later)
+        assert await conn.fetch(_DEFINITIONS) == before
+        assert await _versions_after_an_update_that_changes_nothing(conn) == (3, 3)
+    finally:
+        await conn.close()
+        migrations.apply(database_url)

@@ -20,7 +20,9 @@ that rule (``_BEYOND_THE_SCHEMA``):
 
 - a list's ``cursor`` (``before`` for messages) is an opaque token the service signed; no schema
   can say which strings those are;
-- the essays of a batch have distinct ``content_id``s (``uniqueItems`` compares whole items).
+- the essays of a batch have distinct ``content_id``s (``uniqueItems`` compares whole items);
+- no key or string inside a free-form JSON document holds a NUL character (the document says so
+  in words: a schema that refers to itself would stop client generators).
 
 It also skips cases that schemathesis labels positive while its own metadata says a part was
 generated negative (its coverage phase seeds an optional header it cannot make a valid value for
@@ -157,7 +159,24 @@ def _content_id_repeated(case: schemathesis.Case, extra: object) -> bool:
     )
 
 
-_BEYOND_THE_SCHEMA = (_cursor_rejected, _content_id_repeated)
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _nul_in_a_document(case: schemathesis.Case, extra: object) -> bool:
+    """Every string field's pattern forbids NUL, so in a schema-valid body one can only be inside
+    a free-form JSON document, where the document says it in words (no schema that refers to
+    itself: client generators cannot read one)."""
+    return _has_nul(case.body)
+
+
+_BEYOND_THE_SCHEMA = (_cursor_rejected, _content_id_repeated, _nul_in_a_document)
 
 
 def _unjudgeable(case: schemathesis.Case, response: schemathesis.Response) -> list:
