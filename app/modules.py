@@ -17,10 +17,12 @@ from app.essays.module import module as essays
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
+from app.notifications.module import module as notifications
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
 
-MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays)
+MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
+                               notifications)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

@@ -81,6 +81,12 @@ SAMPLE_VALUES: dict[str, str] = {
     "database": "psql_database",
     "login_role": "psql_login_role",
     "group_role": "pgapi_service",
+    "kind": "subscription_changed",
+    "body": "From psql",
+    "data": '{"source": "psql"}',
+    "notification_id": "1",
+    "is_read": "true",
+    "before": "1",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
