@@ -10,7 +10,9 @@ import msgspec
 from app.http.etag import IF_MATCH_PATTERN
 from app.http.validation import NO_NUL, NOT_BLANK
 
-PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login"}
+# No bearer token; the billing webhook is authenticated by its signature (tests/billing).
+PUBLIC = {"/health/live", "/health/ready", "/auth/register", "/auth/login",
+          "/webhooks/lemonsqueezy"}
 
 
 async def _document(client) -> dict:

@@ -87,11 +87,34 @@ SAMPLE_VALUES: dict[str, str] = {
     "notification_id": "1",
     "is_read": "true",
     "before": "1",
+    "body_sha256": "\\x" + "cd" * 32,
+    "body": "\\x7b7d",
+    "event_name": "subscription_updated",
+    "ls_subscription_id": "1",
+    "outcome": "received",
+    "ls_customer_id": "2",
+    "ls_order_id": "3",
+    "ls_variant_id": "4",
+    "product_name": "NutriProfile",
+    "variant_name": "Monthly",
+    "tier": "premium",
+    "trial_ends_at": "2026-07-01T00:00:00Z",
+    "renews_at": "2026-07-01T00:00:00Z",
+    "ends_at": "2026-08-01T00:00:00Z",
+    "test_mode": "true",
+    "ls_created_at": "2026-06-01T00:00:00Z",
+    "ls_updated_at": "2026-06-02T00:00:00Z",
+    "payment": "failed",
+    "billing_reason": "renewal",
+    "invoice_updated_at": "2026-06-03T00:00:00Z",
+    "user_ids": "{1}",
+    "retention_days": "90",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
 FILE_VALUES: dict[str, dict[str, str]] = {
     "idempotency/store_response": {"idempotency_key": "psql-key-2"},
+    "billing/apply_subscription_event": {"status": "on_trial"},
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
