@@ -98,11 +98,13 @@ class PaymentEvent:
 @dataclass(frozen=True)
 class OtherEvent:
     """Nothing to apply: ``outcome`` is ignored (an event the service does not use) or malformed
-    (a body not shaped as documented: ``detail`` says how)."""
+    (a body not shaped as documented: ``detail`` says how). ``user_id``: the user it names, when
+    its meta could be read, so that it goes with the account."""
 
     name: str | None
     outcome: Literal["ignored", "malformed"]
     detail: str = ""
+    user_id: int | None = None
 
 
 Event = SubscriptionEvent | PaymentEvent | OtherEvent
@@ -133,14 +135,16 @@ def decode(body: bytes) -> Event:
     except msgspec.DecodeError as exc:
         return OtherEvent(None, "malformed", str(exc))
     name, data = envelope.meta.event_name, envelope.data
+    user_id = user_id_of(envelope.meta.custom_data)
     if name in SUBSCRIPTION_EVENTS:
         expected_type = "subscriptions"
     elif name in PAYMENT_EVENTS:
         expected_type = "subscription-invoices"
     else:
-        return OtherEvent(name, "ignored")
+        return OtherEvent(name, "ignored", user_id=user_id)
     if data.type != expected_type:
-        return OtherEvent(name, "malformed", f"data.type is {data.type!r}, not {expected_type!r}")
+        return OtherEvent(name, "malformed", f"data.type is {data.type!r}, not {expected_type!r}",
+                          user_id)
     try:
         if name in PAYMENT_EVENTS:
             invoice = _invoice.decode(data.attributes)
@@ -148,9 +152,9 @@ def decode(body: bytes) -> Event:
                                 invoice.billing_reason, invoice.updated_at)
         attributes = _subscription.decode(data.attributes)
     except msgspec.DecodeError as exc:
-        return OtherEvent(name, "malformed", f"data.attributes: {exc}")
+        return OtherEvent(name, "malformed", f"data.attributes: {exc}", user_id)
     subscription_id = _provider_id(data.id)
     if subscription_id is None:
-        return OtherEvent(name, "malformed", f"data.id {data.id!r} is not a subscription id")
-    return SubscriptionEvent(name, user_id_of(envelope.meta.custom_data), subscription_id,
-                             attributes)
+        return OtherEvent(name, "malformed", f"data.id {data.id!r} is not a subscription id",
+                          user_id)
+    return SubscriptionEvent(name, user_id, subscription_id, attributes)

@@ -82,7 +82,7 @@ class LemonSqueezyWebhooks:
                 body_sha256=digest, body=body, event_name=event.name,
                 ls_subscription_id=None if isinstance(event, OtherEvent) else
                 event.ls_subscription_id,
-                user_id=event.user_id if isinstance(event, SubscriptionEvent) else None,
+                user_id=None if isinstance(event, PaymentEvent) else event.user_id,
                 outcome=known)
             if not stored:
                 return "duplicate"

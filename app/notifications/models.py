@@ -28,25 +28,14 @@ class Notification(msgspec.Struct):
     version: int
 
 
-class ListedNotification(msgspec.Struct):
-    """A row of the list statements: a notification (all NULL on an empty page) and the user's
-    unread count."""
+class ListedNotification(Notification):
+    """A row of the list statements: a notification and the user's unread count. On an empty
+    page the statement's one row is NULL but for the count (its ``id`` is None)."""
 
-    id: int | None
-    kind: Kind
-    title: str
-    body: str
-    data: dict[str, Any]
-    is_read: bool
-    created_at: datetime
-    updated_at: datetime
-    version: int
     unread_count: int
 
     def notification(self) -> Notification:
-        assert self.id is not None
-        return Notification(self.id, self.kind, self.title, self.body, self.data, self.is_read,
-                            self.created_at, self.updated_at, self.version)
+        return Notification(*msgspec.structs.astuple(self)[:-1])
 
 
 class NotificationPage(msgspec.Struct):

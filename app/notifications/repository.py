@@ -50,7 +50,7 @@ _read_all = sql("notifications/read_all_notifications", "user_id", "before", row
 # Newest first: id descending, as notifications_pkey (user_id, id) and notifications_user_read_idx
 # (user_id, is_read, id DESC).
 _NEWEST: Keyset[ListedNotification, tuple[int]] = Keyset(
-    "notifications", tuple[int], (MAX_BIGINT,), ("after_id",), lambda n: (n.id or 0,))
+    "notifications", tuple[int], (MAX_BIGINT,), ("after_id",), lambda n: (n.id,))
 
 
 class NotificationRepository(Repository):

@@ -353,7 +353,7 @@ async def test_a_change_of_plan_is_announced(client, alice):
 
 async def test_other_events_are_kept_and_ignored(client, alice, database_url):
     await applied(client, event("order_created", str(alice.user_id)), "ignored")
-    assert await _stored(database_url) == [("order_created", "ignored", None)]
+    assert await _stored(database_url) == [("order_created", "ignored", alice.user_id)]
 
 
 @pytest.mark.parametrize("body", [
@@ -380,8 +380,9 @@ async def test_a_malformed_event_is_kept_logged_and_not_applied(client, alice, d
     elif body == "id not a number":
         body = event("subscription_created", uid, id="sub_1")
     await applied(client, body, "malformed")
-    ((_, outcome, _),) = await _stored(database_url)
+    ((_, outcome, user_id),) = await _stored(database_url)
     assert outcome == "malformed"
+    assert user_id == (None if isinstance(body, bytes) else alice.user_id)
     assert any("malformed" in r.getMessage() for r in caplog.records)
     assert await rows(database_url, "SELECT id FROM subscriptions") == []
 
