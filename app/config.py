@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_acquire_timeout: float = 2.0
     database_timeout: float = 8.0
     ready_hold_seconds: float = 10.0
+    housekeeping_interval_seconds: float = 3600.0
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
     idle_in_transaction_timeout_ms: int = 10000
@@ -63,6 +64,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "info"
     cors_origins: tuple[str, ...] = ()
     compression_min_bytes: int = 1024
+    lemonsqueezy_signing_secret: str | None = None
+    # Lemon Squeezy variant id -> the tier its subscriptions grant, as pairs (Settings is hashable).
+    lemonsqueezy_variant_tiers: tuple[tuple[int, str], ...] = ()
+    lemonsqueezy_event_retention_days: int = 90
 
     @property
     def embedded(self) -> bool:
@@ -165,6 +170,34 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _signing_secret(name: str, raw: str) -> str:
+    # Lemon Squeezy's own bounds for a webhook's signing secret.
+    if not 6 <= len(raw) <= 40:
+        raise ConfigError(f"{name} must be 6-40 characters, as Lemon Squeezy's signing secrets are")
+    return raw
+
+
+TIERS = ("premium", "pro")
+
+
+def _variant_tiers(name: str, raw: str) -> tuple[tuple[int, str], ...]:
+    """``variant:tier,...`` (``123:premium,456:pro``): which tier each Lemon Squeezy variant
+    grants."""
+    pairs: dict[int, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        variant, _, tier = (piece.strip() for piece in item.partition(":"))
+        if not (variant.isascii() and variant.isdigit() and 0 < int(variant) < 2**63):
+            raise ConfigError(f"{name}: {item!r} must be <variant id>:<tier>, the id a positive "
+                              "integer")
+        if tier not in TIERS:
+            raise ConfigError(f"{name}: the tier of {item!r} must be one of {', '.join(TIERS)}")
+        if pairs.setdefault(int(variant), tier) != tier:
+            raise ConfigError(f"{name}: variant {variant} is given two tiers")
+    if not pairs:
+        raise ConfigError(f"{name} must name at least one variant, as <variant id>:<tier>")
+    return tuple(sorted(pairs.items()))
+
+
 # variable name -> (Settings field, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
@@ -178,6 +211,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_POOL_ACQUIRE_TIMEOUT": ("pool_acquire_timeout", _float(0.01, 60)),
     "APP_DATABASE_TIMEOUT": ("database_timeout", _float(0.1, 3600)),
     "APP_READY_HOLD_SECONDS": ("ready_hold_seconds", _float(0, 3600)),
+    "APP_HOUSEKEEPING_INTERVAL_SECONDS": ("housekeeping_interval_seconds", _float(0, 7 * 86400)),
     "APP_STATEMENT_TIMEOUT_MS": ("statement_timeout_ms", _int(1, 3_600_000)),
     "APP_LOCK_TIMEOUT_MS": ("lock_timeout_ms", _int(1, 3_600_000)),
     "APP_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("idle_in_transaction_timeout_ms", _int(1, 3_600_000)),
@@ -205,6 +239,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
     "APP_CORS_ORIGINS": ("cors_origins", _origins),
     "APP_COMPRESSION_MIN_BYTES": ("compression_min_bytes", _int(0, 64 * 1_048_576)),
+    "APP_LEMONSQUEEZY_SIGNING_SECRET": ("lemonsqueezy_signing_secret", _signing_secret),
+    "APP_LEMONSQUEEZY_VARIANT_TIERS": ("lemonsqueezy_variant_tiers", _variant_tiers),
+    "APP_LEMONSQUEEZY_EVENT_RETENTION_DAYS": ("lemonsqueezy_event_retention_days", _int(1, 3650)),
 }
 
 
@@ -230,6 +267,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
         raise ConfigError(
             "APP_MIGRATION_DATABASE_URL needs DATABASE_URL: it names the role that migrates an "
             "external database, while the service connects with DATABASE_URL"
+        )
+    if settings.lemonsqueezy_signing_secret is not None and not settings.lemonsqueezy_variant_tiers:
+        raise ConfigError(
+            "APP_LEMONSQUEEZY_VARIANT_TIERS is required with APP_LEMONSQUEEZY_SIGNING_SECRET: "
+            "name the tier each variant grants, e.g. 123:premium,456:pro"
         )
     if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.accounts.module import module as accounts
+from app.billing.module import module as billing
 from app.chat.module import module as chat
 from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
@@ -17,10 +18,12 @@ from app.essays.module import module as essays
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
+from app.notifications.module import module as notifications
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
 
-MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays)
+MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
+                               notifications, billing)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

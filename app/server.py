@@ -189,11 +189,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 verified.append(True)
             db.attach(pool)
             db.serving = True
-            pruner = asyncio.create_task(prune_periodically(pruners))
+            interval = settings.housekeeping_interval_seconds
+            pruner = (asyncio.create_task(prune_periodically(pruners, interval))
+                      if interval and pruners else None)
             try:
                 yield
             finally:
-                pruner.cancel()
+                if pruner is not None:
+                    pruner.cancel()
         finally:
             db.serving = False
             for close in setup.closers:

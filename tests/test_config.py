@@ -27,6 +27,8 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_DATABASE_TIMEOUT", "0"),
         ("APP_DATABASE_TIMEOUT", "never"),
         ("APP_READY_HOLD_SECONDS", "-1"),
+        ("APP_HOUSEKEEPING_INTERVAL_SECONDS", "-1"),
+        ("APP_HOUSEKEEPING_INTERVAL_SECONDS", "hourly"),
         ("APP_STATEMENT_TIMEOUT_MS", "0"),
         ("APP_ACCESS_LOG", "maybe"),
         ("APP_LOG_LEVEL", "loud"),
@@ -55,6 +57,15 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_CORS_ORIGINS", "ftp://files.example.com"),
         ("APP_COMPRESSION_MIN_BYTES", "-1"),
         ("APP_COMPRESSION_MIN_BYTES", "1k"),
+        ("APP_LEMONSQUEEZY_SIGNING_SECRET", "short"),
+        ("APP_LEMONSQUEEZY_SIGNING_SECRET", "x" * 41),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", "123"),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", "123:gold"),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", "abc:pro"),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", "0:pro"),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", "123:pro,123:premium"),
+        ("APP_LEMONSQUEEZY_VARIANT_TIERS", " , "),
+        ("APP_LEMONSQUEEZY_EVENT_RETENTION_DAYS", "0"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
@@ -103,6 +114,23 @@ def test_login_limits_are_read_from_the_environment():
     assert (defaults.login_failure_window_seconds, defaults.login_max_failures_per_account_address,
             defaults.login_max_failures_per_account, defaults.login_max_failures_per_address,
             defaults.login_trusted_address_days) == (300, 5, 20, 50, 30)
+
+
+def test_lemonsqueezy_settings_are_read_from_the_environment():
+    settings = load_settings({"APP_LEMONSQUEEZY_SIGNING_SECRET": "webhook-secret",
+                              "APP_LEMONSQUEEZY_VARIANT_TIERS": " 456:pro, 123:premium,123:premium",
+                              "APP_LEMONSQUEEZY_EVENT_RETENTION_DAYS": "30"})
+    assert settings.lemonsqueezy_signing_secret == "webhook-secret"
+    assert settings.lemonsqueezy_variant_tiers == ((123, "premium"), (456, "pro"))
+    assert settings.lemonsqueezy_event_retention_days == 30
+    defaults = load_settings({})
+    assert (defaults.lemonsqueezy_signing_secret, defaults.lemonsqueezy_variant_tiers,
+            defaults.lemonsqueezy_event_retention_days) == (None, (), 90)
+
+
+def test_a_signing_secret_without_variant_tiers_is_refused():
+    with pytest.raises(ConfigError, match="APP_LEMONSQUEEZY_VARIANT_TIERS is required"):
+        load_settings({"APP_LEMONSQUEEZY_SIGNING_SECRET": "webhook-secret"})
 
 
 def test_a_migration_url_without_database_url_is_refused():

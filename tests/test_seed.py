@@ -58,6 +58,26 @@ async def test_seeded_users_log_in_and_see_their_tasks_in_order(client, database
     assert stats == {"total": 45, "completed": 15, "pending": 30}
 
 
+async def test_seeded_notifications_are_listed_newest_first_with_their_unread_count(
+    client, database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("APP_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("APP_ARGON2_MEMORY_KIB", "1024")
+    status = await asyncio.to_thread(
+        seed_main, ["--users", "2", "--notifications-per-user", "30", "--prefix", "n1"])
+    assert status == 0
+    login = await client.post("/auth/login", json={"email": seeded_email("n1", 1),
+                                                   "password": DEFAULT_PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    page = (await client.get("/notifications?limit=100", headers=headers)).json()
+    assert len(page["items"]) == 30 and page["unread_count"] == 10
+    ids = [n["id"] for n in page["items"]]
+    assert ids == sorted(ids, reverse=True)
+    assert {n["kind"] for n in page["items"]} == {
+        "achievement_unlocked", "streak_milestone", "daily_quota_reached", "subscription_changed"}
+
+
 async def test_a_second_run_with_the_same_prefix_is_refused_and_writes_nothing(
     database_url, monkeypatch
 ):
@@ -77,6 +97,7 @@ async def test_a_second_run_with_the_same_prefix_is_refused_and_writes_nothing(
 def test_bad_arguments_exit_2_naming_the_problem():
     for args, message in [
         (["--users", "0"], "--users must be at least 1"),
+        (["--users", "1", "--notifications-per-user", "-1"], "--notifications-per-user"),
         (["--users", "1", "--password", "short"], "at least 8 characters"),
         (["--users", "1", "--prefix", "a b"], "--prefix"),
         ([], "--users"),

@@ -1,8 +1,9 @@
-"""``python -m app seed``: bulk-load users and tasks straight into PostgreSQL, for realistic table
-sizes in benchmarks and load tests.
+"""``python -m app seed``: bulk-load users, tasks and notifications straight into PostgreSQL, for
+realistic table sizes in benchmarks and load tests.
 
 Users are inserted in batches by one statement each (sql/tools/insert_users.sql, which returns
-their ids); tasks go in with COPY (binary, through asyncpg), without a round trip per row. Every
+their ids); tasks and notifications go in with COPY (binary, through asyncpg), without a round
+trip per row. Every
 seeded user shares one argon2id hash of ``--password``, computed once, so they can all log in.
 Emails are ``<prefix>-<n>@seed.example``: a run's prefix is new each time unless given, so runs
 never collide with each other or with real accounts.
@@ -18,7 +19,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 import asyncpg
 import msgspec
@@ -27,6 +28,7 @@ from argon2 import PasswordHasher
 from app.cli.seeded import DEFAULT_PASSWORD, seeded_email
 from app.config import ConfigError, load_settings
 from app.db.queries import Query, bind_queries, sql
+from app.notifications.models import Kind
 
 USER_BATCH = 5000
 TASK_BATCH = 50000
@@ -76,6 +78,19 @@ def _task_rows(user_ids: Sequence[int], per_user: int, rng: random.Random,
                    n % 3 == 0, created, created)
 
 
+def _notification_rows(user_ids: Sequence[int], per_user: int, rng: random.Random,
+                       now: datetime) -> Iterator[tuple[Any, ...]]:
+    """(user_id, kind, title, body, data, is_read, created_at, updated_at) for every
+    notification: of every kind, over the past month, two thirds of them read."""
+    month = 30 * 24 * 3600
+    kinds = get_args(Kind)
+    for user_id in user_ids:
+        for n in range(1, per_user + 1):
+            created = now - timedelta(seconds=rng.random() * month)
+            yield (user_id, kinds[n % len(kinds)], f"Seeded notification {n}", "Seeded", "{}",
+                   n % 3 != 0, created, created)
+
+
 def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
     chunk: list[tuple[Any, ...]] = []
     for row in rows:
@@ -88,8 +103,9 @@ def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[A
 
 
 async def seed(url: str, *, users: int, tasks_per_user: int, password: str, prefix: str,
-               argon2: tuple[int, int, int], rng: random.Random) -> list[int]:
-    """Create the users and their tasks; returns the new users' ids."""
+               argon2: tuple[int, int, int], rng: random.Random,
+               notifications_per_user: int = 0) -> list[int]:
+    """Create the users, their tasks and notifications; returns the new users' ids."""
     bind_queries(SEED_QUERIES)
     insert_users, analyze = _insert_users, _analyze
     time_cost, memory_kib, parallelism = argon2
@@ -101,6 +117,12 @@ async def seed(url: str, *, users: int, tasks_per_user: int, password: str, pref
             user_ids = await _write(conn, insert_users, users=users,
                                     tasks_per_user=tasks_per_user, prefix=prefix,
                                     password_hash=password_hash, rng=rng)
+            await _copy(conn, "notifications", "notifications",
+                        _notification_rows(user_ids, notifications_per_user, rng,
+                                           datetime.now(timezone.utc)),
+                        len(user_ids) * notifications_per_user,
+                        ["user_id", "kind", "title", "body", "data", "is_read", "created_at",
+                         "updated_at"])
         await conn.execute(analyze.sql)
         return user_ids
     finally:
@@ -122,22 +144,29 @@ async def _write(conn: asyncpg.Connection, insert_users: Query[SeededUser], *, u
         }))
         user_ids += [r["id"] for r in created]
         progress.advance(len(created))
-    progress = Progress("tasks", users * tasks_per_user)
-    rows = _task_rows(user_ids, tasks_per_user, rng, datetime.now(timezone.utc))
-    for chunk in _chunks(rows, TASK_BATCH):
-        await conn.copy_records_to_table(
-            "tasks", records=chunk,
-            columns=["user_id", "title", "description", "completed", "created_at",
-                     "updated_at"],
-        )
-        progress.advance(len(chunk))
+    await _copy(conn, "tasks", "tasks",
+                _task_rows(user_ids, tasks_per_user, rng, datetime.now(timezone.utc)),
+                users * tasks_per_user,
+                ["user_id", "title", "description", "completed", "created_at", "updated_at"])
     return user_ids
+
+
+async def _copy(conn: asyncpg.Connection, label: str, table: str,
+                rows: Iterator[tuple[Any, ...]], total: int, columns: list[str]) -> None:
+    """COPY the rows into the table in chunks of TASK_BATCH, with a progress bar."""
+    if total == 0:
+        return
+    progress = Progress(label, total)
+    for chunk in _chunks(rows, TASK_BATCH):
+        await conn.copy_records_to_table(table, records=chunk, columns=columns)
+        progress.advance(len(chunk))
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m app seed",
-        description="Bulk-load users and their tasks into the database, as the role that owns it "
+        description="Bulk-load users, their tasks and notifications into the database, as the "
+        "role that owns it "
         "(APP_MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded server under "
         "APP_DATA_DIR), applying pending migrations first. Seeded users "
         "log in as <prefix>-<n>@seed.example (n = 1..USERS) with --password.",
@@ -145,6 +174,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, required=True, help="how many users to create")
     parser.add_argument("--tasks-per-user", type=int, default=0,
                         help="tasks for each of them (default 0)")
+    parser.add_argument("--notifications-per-user", type=int, default=0,
+                        help="notifications for each of them, a third unread (default 0)")
     parser.add_argument("--password", default=DEFAULT_PASSWORD,
                         help=f"their password, at least 8 characters (default {DEFAULT_PASSWORD})")
     parser.add_argument("--prefix", help="email prefix (default: seed-<random>, new each run)")
@@ -155,8 +186,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.users < 1 or args.tasks_per_user < 0:
-        parser.error("--users must be at least 1 and --tasks-per-user at least 0")
+    if args.users < 1 or args.tasks_per_user < 0 or args.notifications_per_user < 0:
+        parser.error("--users must be at least 1, --tasks-per-user and "
+                     "--notifications-per-user at least 0")
     if len(args.password) < 8:
         parser.error("--password must be at least 8 characters (the API's rule)")
     prefix = args.prefix or f"seed-{secrets.token_hex(3)}"
@@ -185,6 +217,7 @@ def main(argv: Sequence[str]) -> int:
         user_ids = asyncio.run(seed(
             url, users=args.users, tasks_per_user=args.tasks_per_user, password=args.password,
             prefix=prefix, rng=random.Random(args.random_seed),
+            notifications_per_user=args.notifications_per_user,
             argon2=(settings.argon2_time_cost, settings.argon2_memory_kib,
                     settings.argon2_parallelism),
         ))
@@ -193,8 +226,8 @@ def main(argv: Sequence[str]) -> int:
               "choose another --prefix", file=sys.stderr)
         return 1
     elapsed = time.monotonic() - started
-    print(f"seeded {len(user_ids):,} users and {len(user_ids) * args.tasks_per_user:,} tasks "
-          f"in {elapsed:.1f} s; log in as {seeded_email(prefix, 1)} .. "
+    print(f"seeded {len(user_ids):,} users, {len(user_ids) * args.tasks_per_user:,} tasks and "
+          f"{len(user_ids) * args.notifications_per_user:,} notifications in {elapsed:.1f} s; log in as {seeded_email(prefix, 1)} .. "
           f"{seeded_email(prefix, args.users)} with password {args.password!r}")
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print("load test with them, against the service on this database (python -m app serve): "

@@ -155,6 +155,8 @@ def describe_exactly(app: Litestar, schemas: Sequence[type[msgspec.Struct]] = ()
                 types.append(_parameter_type(field))
             if isinstance(operation.request_body, RequestBody):
                 data = handler.parsed_fn_signature.parameters["data"]
+                # A body with a default may be left out (POST /notifications/read-all).
+                operation.request_body.required = not data.has_default
                 for media in operation.request_body.content.values():
                     targets.append((media, {}))
                     types.append(data.raw)

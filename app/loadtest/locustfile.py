@@ -89,6 +89,7 @@ class ApiUser(FastHttpUser):
         self.recipe_ids: list[int] = []
         self.conversation_ids: list[int] = []
         self.batch_ids: list[int] = []
+        self.notification_ids: list[int] = []
         if SEEDED:
             # Each simulated user of this process takes the next seeded account: two simulated
             # users sharing one would delete each other's tasks and count the 404s as errors.
@@ -310,5 +311,35 @@ class ApiUser(FastHttpUser):
             status = random.choice(["", "&status=completed"])
             self._json("GET", f"/batches/{batch_id}/essays?limit=20{status}",
                        "/batches/{id}/essays")
+
+    # Notifications (the service creates them: seeded users have some, see ``seed
+    # --notifications-per-user``; a new account has none until something happens to it).
+
+    def browse_notifications(self) -> None:
+        unread = random.choice(["", "&unread=true"])
+        page = self._json("GET", f"/notifications?limit=20{unread}", "/notifications")
+        if page is not None:
+            known = set(self.notification_ids)
+            self.notification_ids += [n["id"] for n in page["items"] if n["id"] not in known]
+
+    def _some_notification(self) -> int | None:
+        if not self.notification_ids:
+            self.browse_notifications()
+        return random.choice(self.notification_ids) if self.notification_ids else None
+
+    def read_notification(self) -> None:
+        if (notification_id := self._some_notification()) is not None:
+            self._json("PATCH", f"/notifications/{notification_id}", "/notifications/{id}",
+                       {"is_read": True})
+
+    def read_all_notifications(self) -> None:
+        body = {"before": max(self.notification_ids)} if self.notification_ids else None
+        self._json("POST", "/notifications/read-all", "/notifications/read-all", body)
+
+    def delete_notification(self) -> None:
+        if (notification_id := self._some_notification()) is not None:
+            if self._status("DELETE", f"/notifications/{notification_id}",
+                            "/notifications/{id}") == 204:
+                self.notification_ids.remove(notification_id)
 
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}  # type: ignore[assignment]

@@ -35,6 +35,10 @@ ACTIONS: dict[str, str] = {
     "check_batch": "GET /batches/{id}",
     "browse_batches": "GET /batches",
     "read_batch_essays": "GET /batches/{id}/essays, all of them or only the completed ones",
+    "browse_notifications": "GET /notifications, all of them or only the unread ones",
+    "read_notification": "PATCH /notifications/{id} {is_read: true}",
+    "read_all_notifications": "POST /notifications/read-all {before: the newest id seen}",
+    "delete_notification": "DELETE /notifications/{id}",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
@@ -44,13 +48,15 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "search_by_tag": 3, "search_by_ingredient": 3, "browse_favorites": 2, "browse_tags": 2,
         "open_recipe": 4, "tag_recipe": 1, "favorite_recipe": 1, "read_history": 2,
         "browse_conversations": 3, "read_messages": 4, "check_batch": 3, "browse_batches": 2,
-        "read_batch_essays": 3,
+        "read_batch_essays": 3, "browse_notifications": 6, "read_notification": 2,
+        "read_all_notifications": 1,
     },
     "write-heavy": {
         "browse_tasks": 8, "open_task": 8, "create_task": 30, "complete_task": 15,
         "edit_task": 12, "delete_task": 10, "create_recipe": 6, "tag_recipe": 4,
         "favorite_recipe": 3, "record_history": 4, "start_conversation": 2, "send_message": 9,
-        "submit_batch": 2, "process_essays": 4, "read_batch_essays": 1,
+        "submit_batch": 2, "process_essays": 4, "read_batch_essays": 1, "browse_notifications": 2,
+        "read_notification": 3, "read_all_notifications": 2, "delete_notification": 2,
     },
     "mixed": {
         "browse_tasks": 20, "open_task": 25, "task_stats": 2, "create_task": 12,
@@ -60,7 +66,8 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "favorite_recipe": 2, "record_history": 2, "read_history": 1,
         "browse_conversations": 2, "start_conversation": 1, "send_message": 6,
         "read_messages": 6, "submit_batch": 1, "process_essays": 2, "check_batch": 2,
-        "browse_batches": 1, "read_batch_essays": 2,
+        "browse_batches": 1, "read_batch_essays": 2, "browse_notifications": 4,
+        "read_notification": 2, "read_all_notifications": 1, "delete_notification": 1,
     },
 }
 

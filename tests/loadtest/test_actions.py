@@ -11,6 +11,9 @@ import re
 import sys
 from pathlib import Path
 
+import asyncpg
+import pytest
+
 from app.loadtest.report import SETUP
 from app.loadtest.scenarios import ACTIONS
 from app.server import create_app
@@ -47,6 +50,10 @@ ROUTES = {
     "check_batch": ("GET", "/batches/{id}"),
     "browse_batches": ("GET", "/batches"),
     "read_batch_essays": ("GET", "/batches/{id}/essays"),
+    "browse_notifications": ("GET", "/notifications"),
+    "read_notification": ("PATCH", "/notifications/{id}"),
+    "read_all_notifications": ("POST", "/notifications/read-all"),
+    "delete_notification": ("DELETE", "/notifications/{id}"),
 }
 
 
@@ -54,7 +61,28 @@ def test_every_action_is_listed_with_its_route():
     assert set(ROUTES) == set(ACTIONS)
 
 
-async def test_every_action_makes_its_requests_named_by_route_template(settings):
+async def _notify_every_new_user(database_url: str) -> None:
+    """A trigger standing in for what creates notifications (achievements, streaks, quotas, a
+    subscription): every new account gets a few, so the notification actions have some."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("""
+            CREATE FUNCTION notify_new_user() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO notifications (user_id, kind, title)
+                SELECT NEW.id, 'streak_milestone', 'Day ' || n FROM generate_series(1, 5) AS n;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER notify_new_user AFTER INSERT ON users
+                FOR EACH ROW EXECUTE FUNCTION notify_new_user();
+        """)
+    finally:
+        await conn.close()
+
+
+@pytest.mark.own_database
+async def test_every_action_makes_its_requests_named_by_route_template(settings, database_url):
+    await _notify_every_new_user(database_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PGAPI_LOADTEST_")}
     async with served(create_app(settings)) as http:
         process = await asyncio.create_subprocess_exec(

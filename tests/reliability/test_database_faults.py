@@ -27,9 +27,10 @@ HOLD = "0.5"
 
 @pytest.fixture
 def settings(service_url):
-    """One connection, so that the connection a test spoils is the one the next request uses."""
+    """One connection, so that the connection a test spoils is the one the next request uses (no
+    housekeeping, which could take it first)."""
     return settings_for(service_url, APP_POOL_SIZE="1", APP_POOL_MIN_SIZE="1",
-                        APP_READY_HOLD_SECONDS=HOLD)
+                        APP_READY_HOLD_SECONDS=HOLD, APP_HOUSEKEEPING_INTERVAL_SECONDS="0")
 
 
 async def _ready(client: AsyncTestClient) -> bool:

@@ -1,0 +1,2 @@
+DROP TABLE subscriptions;
+DROP FUNCTION subscription_entitles(text, timestamptz, timestamptz);
