@@ -29,6 +29,7 @@ class ConfigError(Exception):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     migration_database_url: str | None = None
+    read_database_urls: tuple[str, ...] = ()
     data_dir: Path
     jwt_secret: str | None
     host: str = "127.0.0.1"
@@ -40,6 +41,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
     idle_in_transaction_timeout_ms: int = 10000
+    session_settings: str = "send"
+    statement_cache_size: int = 512
+    read_your_writes_seconds: float = 2.0
+    read_max_lag_seconds: float = 5.0
+    migrate_on_start: bool = True
+    drain_seconds: float = 5.0
+    shutdown_timeout_seconds: float = 30.0
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1_048_576
     argon2_time_cost: int = 3
@@ -53,6 +61,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_trusted_address_days: int = 30
     access_log: bool = False
     log_level: str = "info"
+    log_format: str = "text"
+    metrics: bool = True
+    tracing: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -115,6 +126,11 @@ def _database_url(name: str, raw: str) -> str:
     return raw
 
 
+def _database_urls(name: str, raw: str) -> tuple[str, ...]:
+    """One or more URLs separated by whitespace (a URL may hold commas: libpq's host lists)."""
+    return tuple(_database_url(name, url) for url in raw.split())
+
+
 def _secret(name: str, raw: str) -> str:
     if len(raw.encode()) < MIN_SECRET_BYTES:
         raise ConfigError(f"{name} must be at least {MIN_SECRET_BYTES} bytes (256 bits)")
@@ -131,6 +147,7 @@ def _text(name: str, raw: str) -> str:
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
     "APP_MIGRATION_DATABASE_URL": ("migration_database_url", _database_url),
+    "APP_READ_DATABASE_URL": ("read_database_urls", _database_urls),
     "APP_JWT_SECRET": ("jwt_secret", _secret),
     "APP_HOST": ("host", _text),
     "APP_PORT": ("port", _int(1, 65535)),
@@ -141,6 +158,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_STATEMENT_TIMEOUT_MS": ("statement_timeout_ms", _int(1, 3_600_000)),
     "APP_LOCK_TIMEOUT_MS": ("lock_timeout_ms", _int(1, 3_600_000)),
     "APP_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("idle_in_transaction_timeout_ms", _int(1, 3_600_000)),
+    "APP_SESSION_SETTINGS": ("session_settings", _choice("send", "check")),
+    "APP_STATEMENT_CACHE_SIZE": ("statement_cache_size", _int(0, 100_000)),
+    "APP_READ_YOUR_WRITES_SECONDS": ("read_your_writes_seconds", _float(0, 3600)),
+    "APP_READ_MAX_LAG_SECONDS": ("read_max_lag_seconds", _float(0.1, 3600)),
+    "APP_MIGRATE_ON_START": ("migrate_on_start", _bool),
+    "APP_DRAIN_SECONDS": ("drain_seconds", _float(0, 600)),
+    "APP_SHUTDOWN_TIMEOUT_SECONDS": ("shutdown_timeout_seconds", _float(0.1, 600)),
     "APP_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _int(60, 30 * 86400)),
     "APP_MAX_BODY_BYTES": ("max_body_bytes", _int(1024, 64 * 1_048_576)),
     "APP_ARGON2_TIME_COST": ("argon2_time_cost", _int(1, 20)),
@@ -156,6 +180,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_LOGIN_TRUSTED_ADDRESS_DAYS": ("login_trusted_address_days", _int(1, 365)),
     "APP_ACCESS_LOG": ("access_log", _bool),
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
+    "APP_LOG_FORMAT": ("log_format", _choice("text", "json")),
+    "APP_METRICS": ("metrics", _bool),
+    "APP_TRACING": ("tracing", _bool),
 }
 
 
@@ -179,6 +206,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
             "APP_MIGRATION_DATABASE_URL needs DATABASE_URL: it names the role that migrates an "
             "external database, while the service connects with DATABASE_URL"
         )
+    if settings.read_database_urls and settings.embedded:
+        raise ConfigError("APP_READ_DATABASE_URL needs DATABASE_URL: replicas follow an external "
+                          "primary")
     if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(
             "APP_JWT_SECRET is required with DATABASE_URL: set it to a random string of 32+ bytes "

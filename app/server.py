@@ -35,7 +35,9 @@ from app.db.errors import ErrorTranslator
 from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context
+from app.db.servers import Reads, check_session_settings
 from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.http.consistency import read_your_writes
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
@@ -121,8 +123,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     queries = bind_queries([q for m in modules for q in m.queries], complete=True)
     errors = ErrorTranslator({k: v for m in modules for k, v in m.constraints.items()})
     db = Database(None, settings.pool_acquire_timeout)
+    reads = Reads(db, settings) if settings.read_database_urls else None
     tokens = Tokens(settings.jwt_secret, settings.token_ttl_seconds)
-    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret)), tokens)
+    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret), reads), tokens)
 
     dependencies: dict[str, Provide] = dict(AUTH_DEPENDENCIES)
     for module in modules:
@@ -144,12 +147,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await create_pool(settings, dsn)
         try:
+            await check_session_settings(pool, settings)
             if not verified:  # once per app: the tests start one app many times on one schema
                 async with pool.acquire() as conn:
                     await verify_queries(conn, queries.values())
                 verified.append(True)
             db.attach(pool)
             db.serving = True
+            if reads is not None:
+                await reads.start()
             pruner = asyncio.create_task(prune_periodically(pruners))
             try:
                 yield
@@ -157,6 +163,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 pruner.cancel()
         finally:
             db.serving = False
+            if reads is not None:
+                await reads.close()
             for close in setup.closers:
                 close()
             await db.close()
@@ -187,6 +195,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 }
             ),
         ),
+        middleware=[read_your_writes(settings.read_your_writes_seconds)] if reads else [],
         before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,

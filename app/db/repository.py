@@ -21,6 +21,7 @@ from msgspec import UNSET
 from app.db.errors import ErrorTranslator
 from app.db.pool import Database, Pooled
 from app.db.queries import Query
+from app.db.servers import Reads
 from app.kit.errors import AccountGone
 from app.kit.pages import Cursors, Keyset, Page
 
@@ -42,13 +43,16 @@ def changes(patch: msgspec.Struct, *, nullable: Iterable[str] = ()) -> dict[str,
 
 
 class Context:
-    """What every repository of one app shares: the pool (for transactions), the translator of
-    driver errors, and the signer of list cursors."""
+    """What every repository of one app shares: the pool (for transactions), where reads that
+    may lag run (``Reads``, or the pool itself without replicas), the translator of driver
+    errors, and the signer of list cursors."""
 
-    __slots__ = ("database", "errors", "cursors")
+    __slots__ = ("database", "reads", "errors", "cursors")
 
-    def __init__(self, database: Database | None, errors: ErrorTranslator, cursors: Cursors):
+    def __init__(self, database: Database | None, errors: ErrorTranslator, cursors: Cursors,
+                 reads: Reads | Database | None = None):
         self.database = database
+        self.reads = database if reads is None else reads
         self.errors = errors
         self.cursors = cursors
 
@@ -88,6 +92,26 @@ class Repository:
         except Exception as exc:  # the commit itself can fail (a deferred check, a lost link)
             self._fail(exc)
 
+    def _reader(self, query: Query[Any]) -> Executor | Reads:
+        """Where ``query`` runs: a read that may lag, on the pool, goes through ``Reads``."""
+        if query.replica and self.db is self.ctx.database and self.ctx.reads is not None:
+            return self.ctx.reads
+        return self.db
+
+    @asynccontextmanager
+    async def read_transaction(self) -> AsyncIterator[Self]:
+        """Like ``transaction``, for reads that may lag (a replica may run them)."""
+        reads = self.ctx.reads
+        if not isinstance(reads, Reads):
+            async with self.transaction() as repo:
+                yield repo
+            return
+        try:
+            async with reads.transaction() as conn:
+                yield self.on(conn)
+        except Exception as exc:
+            self._fail(exc)
+
     def _fail(self, exc: Exception) -> NoReturn:
         """Raise the domain error for a driver error, or the error itself if it is a bug."""
         error = self.ctx.errors.translate(exc)
@@ -98,7 +122,7 @@ class Repository:
     async def one(self, query: Query[R], **values: Any) -> R | None:
         """The first row decoded into the query's type, or None."""
         try:
-            row = await self.db.fetchrow(query.sql, *query.args(values))
+            row = await self._reader(query).fetchrow(query.sql, *query.args(values))
         except Exception as exc:
             self._fail(exc)
         if row is None:
@@ -108,7 +132,7 @@ class Repository:
 
     async def _rows(self, query: Query[Any], values: dict[str, Any]) -> list[asyncpg.Record]:
         try:
-            return await self.db.fetch(query.sql, *query.args(values))
+            return await self._reader(query).fetch(query.sql, *query.args(values))
         except Exception as exc:
             self._fail(exc)
 
@@ -122,7 +146,7 @@ class Repository:
 
     async def value(self, query: Query[Any], **values: Any) -> Any:
         try:
-            return await self.db.fetchval(query.sql, *query.args(values))
+            return await self._reader(query).fetchval(query.sql, *query.args(values))
         except Exception as exc:
             self._fail(exc)
 

@@ -12,13 +12,21 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from app.db.queries import sql
 from app.db.repository import Repository
+from app.db.servers import Reads
+from app.kit.lifecycle import draining
 
 _ping = sql("health/ping")
 READY_TIMEOUT = 1.0
 
 
-class Health(msgspec.Struct):
+PoolState = Literal["ok", "lagging", "down"]
+
+
+class Health(msgspec.Struct, omit_defaults=True):
     status: Literal["ok", "ready", "unavailable"]
+    # Readiness: each pool's state ("primary", "replica-1", ...). Only the primary decides
+    # readiness: while no replica is usable, reads go to the primary.
+    pools: dict[str, PoolState] = msgspec.field(default_factory=dict)
 
 
 class Readiness(Repository):
@@ -28,13 +36,17 @@ class Readiness(Repository):
     __slots__ = ()
 
     async def ready(self) -> bool:
-        if self.ctx.database is None or not self.ctx.database.serving:
+        if self.ctx.database is None or not self.ctx.database.serving or draining.is_set():
             return False
         try:
             await asyncio.wait_for(self.value(_ping), READY_TIMEOUT)
         except Exception:  # any failure to answer means "not ready"
             return False
         return True
+
+    def replicas(self) -> dict[str, PoolState]:
+        reads = self.ctx.reads
+        return reads.states() if isinstance(reads, Reads) else {}  # type: ignore[return-value]
 
 
 ReadinessCheck = NamedDependency[Readiness]
@@ -55,8 +67,12 @@ class HealthController(Controller):
         responses={503: ResponseSpec(data_container=Health, description="Not ready")},
     )
     async def ready(self, readiness: ReadinessCheck) -> Response[Health]:
-        """200 when a pooled connection answers within a second; 503 otherwise, and while the
-        service is starting or shutting down."""
-        if await readiness.ready():
-            return Response(Health(status="ready"), status_code=200)
-        return Response(Health(status="unavailable"), status_code=503)
+        """200 when a pooled connection of the primary answers within a second; 503 otherwise,
+        and while the service is starting, draining or shutting down. Names each pool's
+        state."""
+        ready = await readiness.ready()
+        pools: dict[str, PoolState] = {"primary": "ok" if ready else "down",
+                                       **readiness.replicas()}
+        if ready:
+            return Response(Health(status="ready", pools=pools), status_code=200)
+        return Response(Health(status="unavailable", pools=pools), status_code=503)
