@@ -25,6 +25,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
 
@@ -38,15 +39,24 @@ from app.db.repository import Context
 from app.db.servers import Reads, check_session_settings
 from app.http.auth import AUTH_DEPENDENCIES, UserId
 from app.http.consistency import read_your_writes
+from app.http.request_id import RequestIdMiddleware
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
 from app.kit.errors import InvalidInput
 from app.kit.jobs import prune_periodically
+from app.kit.metrics import PREFIX, Usage, publish_pools, worker_stopped
+from app.kit.tracing import tracing
 from app.kit.pages import Cursors
 from app.modules import MODULES
 
 log = logging.getLogger("app")
+
+
+class MetricsController(PrometheusController):
+    """``GET /metrics``: Prometheus's text format (left out of the OpenAPI document)."""
+
+    include_in_schema = False
 
 
 async def _allow_every_method(message: Message, scope: Scope) -> None:
@@ -124,8 +134,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     errors = ErrorTranslator({k: v for m in modules for k, v in m.constraints.items()})
     db = Database(None, settings.pool_acquire_timeout)
     reads = Reads(db, settings) if settings.read_database_urls else None
+    tracer, tracing_plugin = tracing() if settings.tracing else (None, None)
     tokens = Tokens(settings.jwt_secret, settings.token_ttl_seconds)
-    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret), reads), tokens)
+    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret), reads, tracer),
+                  tokens)
+
+    def pools() -> dict[str, Usage]:
+        replicas = reads.replicas if reads is not None else []
+        return {"primary": db.usage, **{r.name: r.db.usage for r in replicas}}
 
     dependencies: dict[str, Provide] = dict(AUTH_DEPENDENCIES)
     for module in modules:
@@ -157,11 +173,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             if reads is not None:
                 await reads.start()
             pruner = asyncio.create_task(prune_periodically(pruners))
+            gauges = asyncio.create_task(publish_pools(pools)) if settings.metrics else None
             try:
                 yield
             finally:
                 pruner.cancel()
+                if gauges is not None:
+                    gauges.cancel()
         finally:
+            worker_stopped()
             db.serving = False
             if reads is not None:
                 await reads.close()
@@ -170,8 +190,12 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await db.close()
             await pool.close()
 
+    metrics = PrometheusConfig(app_name="pgapi", prefix=PREFIX, group_path=True,
+                               exclude_unhandled_paths=True, exclude=["/metrics"])
     app = Litestar(
-        route_handlers=[c for m in modules for c in m.controllers],
+        route_handlers=[*(c for m in modules for c in m.controllers),
+                        *([MetricsController] if settings.metrics else [])],
+        plugins=[tracing_plugin] if tracing_plugin is not None else [],
         lifespan=[lifespan],
         dependencies=dependencies,
         state=State({"tokens": tokens}),
@@ -195,7 +219,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 }
             ),
         ),
-        middleware=[read_your_writes(settings.read_your_writes_seconds)] if reads else [],
+        middleware=[
+            RequestIdMiddleware,
+            *([metrics.middleware] if settings.metrics else []),
+            *([read_your_writes(settings.read_your_writes_seconds)] if reads else []),
+        ],
         before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,
