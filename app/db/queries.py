@@ -144,7 +144,7 @@ def sql(name: str, *params: str, row: type[Any] | None = None, replica: bool = F
     answer when the request is not pinned to the primary (``app.db.servers``).
     Nothing is read or registered here: the module that owns the query lists it, and
     ``bind_queries`` reads its file at startup."""
-    return Query(name, params, row)
+    return Query(name, params, row, replica)
 
 
 def queries_in(*namespaces: ModuleType) -> tuple[Query[Any], ...]:
