@@ -46,7 +46,7 @@ from app.kit.domain import Module, Setup
 from app.kit.errors import InvalidInput
 from app.kit.jobs import prune_periodically
 from app.kit.metrics import PREFIX, Usage, publish_pools, worker_stopped
-from app.kit.tracing import tracing
+from app.kit.tracing import RouteSpanName, tracing
 from app.kit.pages import Cursors
 from app.modules import MODULES
 
@@ -222,6 +222,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         middleware=[
             RequestIdMiddleware,
             *([metrics.middleware] if settings.metrics else []),
+            *([RouteSpanName] if tracer is not None else []),
             *([read_your_writes(settings.read_your_writes_seconds)] if reads else []),
         ],
         before_request=_only_documented_query,
