@@ -26,11 +26,11 @@ from typing import Any, Generic, TypeVar, overload
 import asyncpg
 
 from app.db.pool import Pooled
+from app.resources import SQL_ROOT
 
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
-SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
 
 # Order matters: comments and literals are matched first so that nothing inside them is taken for a
 # parameter; ':' followed by a quoted name is a parameter; a bare ':name' or ':"name"' is rejected
