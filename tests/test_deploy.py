@@ -25,7 +25,8 @@ CONDITIONS = {"service_started", "service_healthy", "service_completed_successfu
 
 def _substituted(value: str) -> str:
     """``${NAME:?message}`` and ``${NAME}`` as Compose fills them in, with a sample value."""
-    return re.sub(r"\$\{([A-Z_]+)(:\?[^}]*)?\}", lambda m: f"sample-{m.group(1).lower()}-" + "x" * 32, value)
+    return re.sub(r"\$\{([A-Z_]+)(:\?[^}]*)?\}",
+                  lambda m: f"sample-{m.group(1).lower()}-" + "x" * 32, value)
 
 
 def test_the_compose_file_has_only_known_keys_and_consistent_references():

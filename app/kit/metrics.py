@@ -1,8 +1,8 @@
 """Prometheus metrics (prometheus-client), on ``GET /metrics``.
 
 Litestar's Prometheus middleware counts requests and times them per route template, method and
-status (``pgapi_requests_total``, ``pgapi_request_duration_seconds``, ``pgapi_requests_in_progress``,
-``pgapi_requests_error_total``); this module adds each pool's connections (``pgapi_db_pool_size``,
+status (``pgapi_requests_total``, ``pgapi_request_duration_seconds``,
+``pgapi_requests_in_progress``, ``pgapi_requests_error_total``); this module adds each pool's connections (``pgapi_db_pool_size``,
 ``pgapi_db_pool_in_use``, ``pgapi_db_pool_waiting``, by pool: ``primary``, ``replica-1``, ...) and
 driver errors by SQLSTATE class (``pgapi_db_errors_total``: ``23``, ``57``, ``08``, or
 ``connection`` and ``timeout`` for errors without one). With several workers, ``serve`` points
