@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_max_lag_seconds: float = 5.0
     migrate_on_start: bool = True
     drain_seconds: float = 5.0
+    max_connections: int = 1000
+    keep_alive_seconds: int = 5
     shutdown_timeout_seconds: float = 30.0
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1_048_576
@@ -164,6 +166,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_READ_MAX_LAG_SECONDS": ("read_max_lag_seconds", _float(0.1, 3600)),
     "APP_MIGRATE_ON_START": ("migrate_on_start", _bool),
     "APP_DRAIN_SECONDS": ("drain_seconds", _float(0, 600)),
+    "APP_MAX_CONNECTIONS": ("max_connections", _int(1, 1_000_000)),
+    "APP_KEEP_ALIVE_SECONDS": ("keep_alive_seconds", _int(1, 3600)),
     "APP_SHUTDOWN_TIMEOUT_SECONDS": ("shutdown_timeout_seconds", _float(0.1, 600)),
     "APP_TOKEN_TTL_SECONDS": ("token_ttl_seconds", _int(60, 30 * 86400)),
     "APP_MAX_BODY_BYTES": ("max_body_bytes", _int(1024, 64 * 1_048_576)),

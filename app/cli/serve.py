@@ -123,6 +123,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=log_config(settings),
         log_level=settings.log_level,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        # What uvicorn bounds itself (the proxy in front bounds the rest: README, Running in
+        # production): connections at once per worker (more are answered 503), and how long an
+        # idle keep-alive connection stays open.
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     if settings.workers == 1:
         server = uvicorn.Server(config)

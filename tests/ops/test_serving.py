@@ -4,6 +4,7 @@ over two workers, exit statuses, serving without migrating, and the drain on SIG
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 import time
 
@@ -126,3 +127,27 @@ def test_sigterm_turns_readiness_to_503_then_finishes_requests_in_flight(tmp_pat
         if server.process.poll() is None:
             server.process.kill()
     assert "draining for 3.0 s" in server.output()
+
+
+def test_idle_keep_alive_connections_close_and_connections_past_the_limit_get_503(
+        tmp_path, service_url):
+    server = Server(tmp_path / "data", args=("--no-migrate",), env={
+        "DATABASE_URL": service_url, "APP_JWT_SECRET": TEST_SECRET,
+        "APP_KEEP_ALIVE_SECONDS": "1", "APP_MAX_CONNECTIONS": "3"})
+    try:
+        server.wait_ready()
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5)
+                for _ in range(3)]
+        with httpx.Client(base_url=server.url, timeout=5) as http:
+            assert http.get("/health/live").status_code == 503  # the fourth connection
+        for s in held:
+            s.close()
+        time.sleep(0.5)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert s.recv(100).startswith(b"HTTP/1.1 200")
+            s.settimeout(5)  # the server closes the idle connection long before: recv gets b""
+            while s.recv(4096):
+                pass
+    finally:
+        assert server.stop() == 0
