@@ -39,15 +39,15 @@ from app.db.repository import Context
 from app.db.servers import Reads, check_session_settings
 from app.http.auth import AUTH_DEPENDENCIES, UserId
 from app.http.consistency import read_your_writes
-from app.http.request_id import RequestIdMiddleware
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
+from app.http.request_id import RequestIdMiddleware
 from app.kit.domain import Module, Setup
 from app.kit.errors import InvalidInput
 from app.kit.jobs import prune_periodically
 from app.kit.metrics import PREFIX, Usage, publish_pools, worker_stopped
-from app.kit.tracing import RouteSpanName, tracing
 from app.kit.pages import Cursors
+from app.kit.tracing import RouteSpanName, tracing
 from app.modules import MODULES
 
 log = logging.getLogger("app")

@@ -31,8 +31,8 @@ from bench.stack import (
     Cluster,
     Server,
     free_port,
+    interleaved,
     median_sample,
-    wrk,
     wrk_script,
 )
 
@@ -164,22 +164,7 @@ def run(args: argparse.Namespace, out: Path) -> dict:
                              APP_SESSION_SETTINGS="check") as through:
                 servers = {DIRECT: direct, UNCACHED: uncached, BOUNCED: through}
                 scripts = {mode: wrk_script(data, mode, out) for mode in MODES}
-                samples: dict[str, dict[str, list]] = {
-                    m: {s: [] for s in servers} for m in MODES}
-                for script in scripts.values():
-                    for server in servers.values():
-                        wrk(server, script, connections=args.connections, duration=2)
-                names = list(servers)
-                for round_number in range(args.rounds):
-                    order = names[round_number % 3:] + names[:round_number % 3]
-                    for mode, script in scripts.items():
-                        for name in order:
-                            sample = wrk(servers[name], script, connections=args.connections,
-                                         duration=args.duration)
-                            samples[mode][name].append(sample)
-                            print(f"round {round_number + 1}  {MODES[mode]:<20} {name:<28} "
-                                  f"{sample.rps:>8.0f} req/s  p99 {sample.p99_ms:.2f} ms",
-                                  file=sys.stderr)
+                samples = interleaved(servers, scripts, MODES, args)
     return {"settings": {"duration_s": args.duration, "rounds": args.rounds,
                          "connections": args.connections, "users": args.users,
                          "tasks_per_user": args.tasks_per_user,

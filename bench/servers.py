@@ -26,7 +26,16 @@ from pathlib import Path
 
 import psutil
 
-from bench.stack import SECRET, Cluster, Dataset, Server, free_port, median_sample, wrk, wrk_script
+from bench.stack import (
+    SECRET,
+    Cluster,
+    Dataset,
+    Server,
+    free_port,
+    interleaved,
+    median_sample,
+    wrk_script,
+)
 
 HEADER_LIMIT = 16 * 1024
 MODES = {"get": "GET /tasks/{id}", "create": "POST /tasks"}
@@ -154,25 +163,11 @@ def run(args: argparse.Namespace, out: Path) -> dict:
         data = cluster.seeded("servers", users=args.users, per_user=args.tasks_per_user)
         servers = _servers(data, out)
         scripts = {mode: wrk_script(data, mode, out) for mode in MODES}
-        samples: dict[str, dict[str, list]] = {m: {s: [] for s in servers} for m in MODES}
         probes: dict[str, dict] = {}
-        names = list(servers)
         for server in servers.values():
             server.__enter__()
         try:
-            for script in scripts.values():
-                for server in servers.values():
-                    wrk(server, script, connections=args.connections, duration=2)
-            for round_number in range(args.rounds):
-                order = names[round_number % 3:] + names[:round_number % 3]
-                for mode, script in scripts.items():
-                    for name in order:
-                        sample = wrk(servers[name], script, connections=args.connections,
-                                     duration=args.duration)
-                        samples[mode][name].append(sample)
-                        print(f"round {round_number + 1}  {MODES[mode]:<16} {name:<20} "
-                              f"{sample.rps:>8.0f} req/s  p99 {sample.p99_ms:.2f} ms",
-                              file=sys.stderr)
+            samples = interleaved(servers, scripts, MODES, args)
             for name, server in servers.items():
                 probes[name] = {"big_header": big_header(server), "idle_open": idle(server),
                                 "slowloris_open": slowloris(server)}

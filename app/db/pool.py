@@ -98,7 +98,28 @@ async def create_pool(settings: Settings, dsn: str, *, min_size: int | None = No
     )
 
 
-class Database:
+class Reading:
+    """The read methods, over ``_run(method, query, args)``: shared by ``Database`` and the
+    replicas' router (``app.db.servers.Reads``)."""
+
+    __slots__ = ()
+
+    async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
+        raise NotImplementedError
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
+        return row
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
+        return rows
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._run("fetchval", query, args)
+
+
+class Database(Reading):
     """Connections for requests, with a time limit on waiting for one.
 
     asyncpg's pool connects, initializes and replaces connections; going through its ``acquire``
@@ -226,17 +247,6 @@ class Database:
             raise
         self._reuse(conn)
         return result
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
-        return row
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
-        return rows
-
-    async def fetchval(self, query: str, *args: Any) -> Any:
-        return await self._run("fetchval", query, args)
 
     async def execute(self, query: str, *args: Any) -> str:
         status: str = await self._run("execute", query, args)

@@ -26,7 +26,7 @@ import asyncpg
 
 from app.config import Settings
 from app.db.errors import translate
-from app.db.pool import Database, create_pool, session_settings
+from app.db.pool import Database, Reading, create_pool, session_settings
 from app.db.queries import sql
 from app.kit.errors import Unavailable
 
@@ -91,7 +91,7 @@ class Replica:
         self.usable, self.state = False, "down"
 
 
-class Reads:
+class Reads(Reading):
     """Where reads that may lag run: a usable replica in turn, else the primary. Same methods as
     ``Database`` for reads."""
 
@@ -126,17 +126,6 @@ class Reads:
                     raise  # the read itself is wrong: it would fail on the primary too
                 replica.set_aside(exc)
         return await getattr(self.primary, method)(query, *args)
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
-        return row
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
-        return rows
-
-    async def fetchval(self, query: str, *args: Any) -> Any:
-        return await self._run("fetchval", query, args)
 
     def transaction(self) -> Any:
         """A read-only use case of several statements (a search after SET LOCAL), on a usable

@@ -35,14 +35,16 @@ class Readiness(Repository):
 
     __slots__ = ()
 
-    async def ready(self) -> bool:
-        if self.ctx.database is None or not self.ctx.database.serving or draining.is_set():
-            return False
+    async def ready(self) -> tuple[bool, PoolState]:
+        """Whether this worker may take requests, and the state of the primary's pool."""
+        database = self.ctx.database
+        if database is None or not database.serving:
+            return False, "down"
         try:
             await asyncio.wait_for(self.value(_ping), READY_TIMEOUT)
         except Exception:  # any failure to answer means "not ready"
-            return False
-        return True
+            return False, "down"
+        return not draining.is_set(), "ok"
 
     def replicas(self) -> dict[str, PoolState]:
         reads = self.ctx.reads
@@ -70,9 +72,8 @@ class HealthController(Controller):
         """200 when a pooled connection of the primary answers within a second; 503 otherwise,
         and while the service is starting, draining or shutting down. Names each pool's
         state."""
-        ready = await readiness.ready()
-        pools: dict[str, PoolState] = {"primary": "ok" if ready else "down",
-                                       **readiness.replicas()}
+        ready, primary = await readiness.ready()
+        pools: dict[str, PoolState] = {"primary": primary, **readiness.replicas()}
         if ready:
             return Response(Health(status="ready", pools=pools), status_code=200)
         return Response(Health(status="unavailable", pools=pools), status_code=503)

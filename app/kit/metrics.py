@@ -2,9 +2,9 @@
 
 Litestar's Prometheus middleware counts requests and times them per route template, method and
 status (``pgapi_requests_total``, ``pgapi_request_duration_seconds``,
-``pgapi_requests_in_progress``, ``pgapi_requests_error_total``); this module adds each pool's connections (``pgapi_db_pool_size``,
-``pgapi_db_pool_in_use``, ``pgapi_db_pool_waiting``, by pool: ``primary``, ``replica-1``, ...) and
-driver errors by SQLSTATE class (``pgapi_db_errors_total``: ``23``, ``57``, ``08``, or
+``pgapi_requests_in_progress``, ``pgapi_requests_error_total``); this module adds each pool's
+connections (``pgapi_db_pool_size``, ``pgapi_db_pool_in_use``, ``pgapi_db_pool_waiting``, by pool:
+``primary``, ``replica-1``, ...) and driver errors by SQLSTATE class (``pgapi_db_errors_total``: ``23``, ``57``, ``08``, or
 ``connection`` and ``timeout`` for errors without one). With several workers, ``serve`` points
 ``PROMETHEUS_MULTIPROC_DIR`` at a directory the workers share, so every scrape, whichever worker
 answers it, sums all of them (gauges: of the live workers).
@@ -31,13 +31,19 @@ _pool = {
 }
 
 
+_CONNECTION = (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)
+
+
 def database_error(exc: BaseException) -> None:
+    """Count a driver's or connection's error (anything else is not the database's)."""
     if isinstance(exc, asyncpg.PostgresError):
         kind = (exc.sqlstate or "")[:2] or "unknown"
     elif isinstance(exc, TimeoutError):
         kind = "timeout"
-    else:
+    elif isinstance(exc, _CONNECTION):
         kind = "connection"
+    else:
+        return
     _errors.labels(kind).inc()
 
 
