@@ -31,7 +31,7 @@ def _substituted(value: str) -> str:
 
 def test_the_compose_file_has_only_known_keys_and_consistent_references():
     assert set(COMPOSE) - {k for k in COMPOSE if k.startswith("x-")} <= TOP_LEVEL
-    assert {"primary", "replica", "pgbouncer", "migrate", "api"} <= set(SERVICES)
+    assert {"primary", "replica", "pgbouncer", "migrate", "api", "proxy"} <= set(SERVICES)
     declared_volumes = set(COMPOSE.get("volumes") or {})
     for name, service in SERVICES.items():
         assert set(service) <= SERVICE_KEYS, name
@@ -54,7 +54,8 @@ def test_the_compose_file_has_only_known_keys_and_consistent_references():
 def test_the_service_serves_through_pgbouncer_reads_the_replica_and_holds_only_its_role():
     api = SERVICES["api"]
     env = {k: _substituted(str(v)) for k, v in api["environment"].items()}
-    assert set(env) <= set(_VARIABLES), set(env) - set(_VARIABLES)
+    assert set(env) - {"FORWARDED_ALLOW_IPS"} <= set(_VARIABLES), set(env) - set(_VARIABLES)
+    assert "ports" not in api  # clients reach it through the proxy only
     settings: Settings = load_settings(env)
     assert urlsplit(settings.database_url).hostname == "pgbouncer"
     assert urlsplit(settings.database_url).username == "pgapi_app"
@@ -71,6 +72,20 @@ def test_the_role_settings_are_the_timeouts_the_service_checks():
     init = (ROOT / "deploy/primary/init.sh").read_text()
     set_on_role = dict(re.findall(r"ALTER ROLE pgapi_app SET (\w+) = '([^']+)'", init))
     assert set_on_role == session_settings(load_settings({}))
+
+
+def test_the_proxy_bounds_headers_and_slow_or_idle_connections_for_the_service():
+    conf = (ROOT / "deploy/proxy/nginx.conf").read_text()
+    assert re.search(r"^\s*large_client_header_buffers 4 4k;", conf, re.M)  # 16 KiB in all
+    assert re.search(r"^\s*client_header_timeout 5s;", conf, re.M)
+    assert re.search(r"^\s*keepalive_timeout 5s;", conf, re.M)
+    assert re.search(r"^\s*limit_conn per_client \d+;", conf, re.M)
+    assert "server api:8000;" in conf and "X-Forwarded-For $remote_addr" in conf
+    size = re.search(r"client_max_body_size (\d+)m;", conf)
+    assert size and int(size.group(1)) * 1048576 == load_settings({}).max_body_bytes
+    proxy = SERVICES["proxy"]
+    assert proxy["ports"] == ["127.0.0.1:8080:8080"]
+    assert proxy["volumes"] == ["./deploy/proxy/nginx.conf:/etc/nginx/nginx.conf:ro"]
 
 
 def test_pgbouncer_pools_transactions_in_front_of_the_primary():
