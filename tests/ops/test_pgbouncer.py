@@ -9,14 +9,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, WORKER
 from tests.ops.external import pgbouncer
 from tests.ops.flows import run_flows
 from tests.support import Server
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
-ROLE = "pgapi_bouncer_test"
+ROLE = f"pgapi_bouncer_test{'_' + WORKER if WORKER else ''}"  # roles belong to the cluster
 TIMEOUTS = {"statement_timeout": "4500ms", "lock_timeout": "1500ms",
             "idle_in_transaction_session_timeout": "9000ms"}
 
