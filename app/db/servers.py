@@ -7,9 +7,10 @@ A query declared with ``replica=True`` (a list, a search, stats, ``GET`` of one 
 read by a client that wrote within ``APP_READ_YOUR_WRITES_SECONDS``: ``app.http.consistency``), and
 on the primary when no replica is usable. A replica is usable while it answers and replays within
 ``APP_READ_MAX_LAG_SECONDS`` of what it received; each worker checks every second. A read that
-fails on a replica for a reason of the server's (connection lost, timeout, recovery conflict) sets
-the replica aside until the next check finds it well, and runs again on the primary: reads are
-safe to repeat. Everything else (writes, transactions, conditional writes and the version
+fails on a replica for a reason of the server's (unreachable, connection lost, shutting down, a
+conflict with its replay) sets the replica aside until the next check finds it well, and runs
+again on the primary: reads are safe to repeat. One that gets no answer in time sets it aside
+too, but is not run again: the caller would wait twice its bound. Everything else (writes, transactions, conditional writes and the version
 lookups behind their 412, idempotency keys, logins) runs on the primary only.
 """
 
@@ -25,10 +26,8 @@ from typing import Any
 import asyncpg
 
 from app.config import Settings
-from app.db.errors import translate
 from app.db.pool import Database, Reading, create_pool, session_settings
 from app.db.queries import sql
-from app.kit.errors import Unavailable
 
 log = logging.getLogger("app.db")
 
@@ -70,6 +69,16 @@ async def check_session_settings(pool: asyncpg.Pool, settings: Settings) -> None
                 f"{name} is {found.get(name)!r}, not {wanted[name]!r}" for name in wrong)
             + ": set them on the service's login role, one statement each: "
             + "; ".join(f"ALTER ROLE <role> SET {name} = '{wanted[name]}'" for name in wrong))
+
+
+def _replica_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` says the replica cannot answer now (unreachable, connection lost, shutting
+    down, a conflict with the replay it runs), so the read may run again on the primary."""
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        return state.startswith("08") or state in ("57P01", "57P02", "57P03", "40001")
+    return isinstance(exc, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError,
+                            OSError))
 
 
 class Replica:
@@ -121,9 +130,12 @@ class Reads(Reading):
         if replica is not None:
             try:
                 return await getattr(replica.db, method)(query, *args)
+            except TimeoutError as exc:  # no answer in time: not again, and not from it for now
+                replica.set_aside(exc)
+                raise
             except Exception as exc:
-                if not isinstance(translate(exc), Unavailable):
-                    raise  # the read itself is wrong: it would fail on the primary too
+                if not _replica_failed(exc):
+                    raise  # the read itself failed: it would on the primary too
                 replica.set_aside(exc)
         return await getattr(self.primary, method)(query, *args)
 
