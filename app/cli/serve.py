@@ -128,6 +128,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         # idle keep-alive connection stays open.
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_seconds,
+        # A worker that does not answer the supervisor's ping for this long is killed as hung
+        # and replaced; uvicorn's 5 s is shorter than a start on a busy machine takes.
+        timeout_worker_healthcheck=30,
     )
     if settings.workers == 1:
         server = uvicorn.Server(config)

@@ -75,12 +75,12 @@ def test_timeouts_are_in_force_on_connections_through_pgbouncer(bounced):
 
 def test_the_service_refuses_to_start_when_the_timeouts_are_not_in_force(bounced, tmp_path):
     server = _service(tmp_path, bounced, APP_STATEMENT_TIMEOUT_MS="5000")
-    assert server.process.wait(timeout=120) == 3
+    assert server.process.wait(timeout=240) == 3
     assert "statement_timeout is '4500ms', not '5000ms'" in server.output()
     assert "ALTER ROLE <role> SET statement_timeout = '5000ms'" in server.output()
 
 
 def test_startup_parameters_refused_by_pgbouncer_fail_with_exit_status_3(bounced, tmp_path):
     server = _service(tmp_path, bounced, APP_SESSION_SETTINGS="send")
-    assert server.process.wait(timeout=120) == 3
+    assert server.process.wait(timeout=240) == 3
     assert "unsupported startup parameter" in server.output()
