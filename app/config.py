@@ -31,6 +31,7 @@ class ConfigError(Exception):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     migration_database_url: str | None = None
+    read_database_urls: tuple[str, ...] = ()
     data_dir: Path
     jwt_secret: str | None
     host: str = "127.0.0.1"
@@ -50,6 +51,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     google_client_ids: tuple[str, ...] = ()
     google_jwks_url: str = GOOGLE_JWKS_URL
     google_jwks_timeout_seconds: float = 3.0
+    session_settings: str = "send"
+    statement_cache_size: int = 512
+    read_your_writes_seconds: float = 2.0
+    read_max_lag_seconds: float = 5.0
+    migrate_on_start: bool = True
+    drain_seconds: float = 5.0
+    max_connections: int = 1000
+    keep_alive_seconds: int = 5
+    shutdown_timeout_seconds: float = 30.0
     max_body_bytes: int = 1_048_576
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -68,6 +78,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Lemon Squeezy variant id -> the tier its subscriptions grant, as pairs (Settings is hashable).
     lemonsqueezy_variant_tiers: tuple[tuple[int, str], ...] = ()
     lemonsqueezy_event_retention_days: int = 90
+    log_format: str = "text"
+    metrics: bool = True
+    tracing: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -128,6 +141,11 @@ def _database_url(name: str, raw: str) -> str:
         if not (port.isdigit() and 1 <= int(port) <= 65535):
             raise ConfigError(f"{name} has an invalid port {port!r}")
     return raw
+
+
+def _database_urls(name: str, raw: str) -> tuple[str, ...]:
+    """One or more URLs separated by whitespace (a URL may hold commas: libpq's host lists)."""
+    return tuple(_database_url(name, url) for url in raw.split())
 
 
 def _secret(name: str, raw: str) -> str:
@@ -202,6 +220,7 @@ def _variant_tiers(name: str, raw: str) -> tuple[tuple[int, str], ...]:
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "DATABASE_URL": ("database_url", _database_url),
     "APP_MIGRATION_DATABASE_URL": ("migration_database_url", _database_url),
+    "APP_READ_DATABASE_URL": ("read_database_urls", _database_urls),
     "APP_JWT_SECRET": ("jwt_secret", _secret),
     "APP_HOST": ("host", _text),
     "APP_PORT": ("port", _int(1, 65535)),
@@ -223,6 +242,15 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_GOOGLE_CLIENT_IDS": ("google_client_ids", _client_ids),
     "APP_GOOGLE_JWKS_URL": ("google_jwks_url", _http_url),
     "APP_GOOGLE_JWKS_TIMEOUT_SECONDS": ("google_jwks_timeout_seconds", _float(0.1, 30)),
+    "APP_SESSION_SETTINGS": ("session_settings", _choice("send", "check")),
+    "APP_STATEMENT_CACHE_SIZE": ("statement_cache_size", _int(0, 100_000)),
+    "APP_READ_YOUR_WRITES_SECONDS": ("read_your_writes_seconds", _float(0, 3600)),
+    "APP_READ_MAX_LAG_SECONDS": ("read_max_lag_seconds", _float(0.1, 3600)),
+    "APP_MIGRATE_ON_START": ("migrate_on_start", _bool),
+    "APP_DRAIN_SECONDS": ("drain_seconds", _float(0, 600)),
+    "APP_MAX_CONNECTIONS": ("max_connections", _int(1, 1_000_000)),
+    "APP_KEEP_ALIVE_SECONDS": ("keep_alive_seconds", _int(1, 3600)),
+    "APP_SHUTDOWN_TIMEOUT_SECONDS": ("shutdown_timeout_seconds", _float(0.1, 600)),
     "APP_MAX_BODY_BYTES": ("max_body_bytes", _int(1024, 64 * 1_048_576)),
     "APP_ARGON2_TIME_COST": ("argon2_time_cost", _int(1, 20)),
     "APP_ARGON2_MEMORY_KIB": ("argon2_memory_kib", _int(1024, 4 * 1_048_576)),
@@ -242,6 +270,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_LEMONSQUEEZY_SIGNING_SECRET": ("lemonsqueezy_signing_secret", _signing_secret),
     "APP_LEMONSQUEEZY_VARIANT_TIERS": ("lemonsqueezy_variant_tiers", _variant_tiers),
     "APP_LEMONSQUEEZY_EVENT_RETENTION_DAYS": ("lemonsqueezy_event_retention_days", _int(1, 3650)),
+    "APP_LOG_FORMAT": ("log_format", _choice("text", "json")),
+    "APP_METRICS": ("metrics", _bool),
+    "APP_TRACING": ("tracing", _bool),
 }
 
 
@@ -273,6 +304,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, serving: bool = T
             "APP_LEMONSQUEEZY_VARIANT_TIERS is required with APP_LEMONSQUEEZY_SIGNING_SECRET: "
             "name the tier each variant grants, e.g. 123:premium,456:pro"
         )
+    if settings.read_database_urls and settings.embedded:
+        raise ConfigError("APP_READ_DATABASE_URL needs DATABASE_URL: replicas follow an external "
+                          "primary")
     if serving and not settings.embedded and settings.jwt_secret is None:
         raise ConfigError(
             "APP_JWT_SECRET is required with DATABASE_URL: set it to a random string of 32+ bytes "

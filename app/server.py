@@ -28,6 +28,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
 
@@ -38,15 +39,20 @@ from app.db.errors import ErrorTranslator
 from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context, Repository
+from app.db.servers import Reads, check_session_settings
 from app.http.auth import AUTH_DEPENDENCIES, UserId, caller_of
 from app.http.compression import CompressionMiddleware
+from app.http.consistency import read_your_writes
 from app.http.docs import IndexController, schema_router, swagger_page
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
+from app.http.request_id import RequestIdMiddleware
 from app.kit.domain import Module, Setup
 from app.kit.errors import InvalidInput
 from app.kit.jobs import prune_periodically
+from app.kit.metrics import PREFIX, Usage, publish_pools, worker_stopped
 from app.kit.pages import Cursors
+from app.kit.tracing import RouteSpanName, tracing
 from app.modules import MODULES
 
 log = logging.getLogger("app")
@@ -62,6 +68,12 @@ and a write that would overwrite someone else's change is refused with 412. Crea
 `Idempotency-Key`. Lists are keyset pages, `{items, next_cursor}`: pass `next_cursor` back as
 `cursor` for the next page.
 """
+
+
+class MetricsController(PrometheusController):
+    """``GET /metrics``: Prometheus's text format (left out of the OpenAPI document)."""
+
+    include_in_schema = False
 
 
 async def _allow_every_method(message: Message, scope: Scope) -> None:
@@ -160,8 +172,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     errors = ErrorTranslator({k: v for m in modules for k, v in m.constraints.items()})
     db = Database(None, settings.pool_acquire_timeout, timeout=settings.database_timeout,
                   fault_hold=settings.ready_hold_seconds)
+    reads = Reads(db, settings) if settings.read_database_urls else None
+    tracer, tracing_plugin = tracing() if settings.tracing else (None, None)
     tokens = Tokens(settings.jwt_secret, settings.access_token_ttl_seconds)
-    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret)), tokens)
+    setup = Setup(settings, Context(db, errors, Cursors(settings.jwt_secret), reads, tracer),
+                  tokens)
+
+    def pools() -> dict[str, Usage]:
+        replicas = reads.replicas if reads is not None else []
+        return {"primary": db.usage, **{r.name: r.db.usage for r in replicas}}
 
     dependencies: dict[str, Provide] = dict(AUTH_DEPENDENCIES)
     for module in modules:
@@ -183,29 +202,42 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await create_pool(settings, dsn)
         try:
+            await check_session_settings(pool, settings)
             if not verified:  # once per app: the tests start one app many times on one schema
                 async with pool.acquire() as conn:
                     await verify_queries(conn, queries.values())
                 verified.append(True)
             db.attach(pool)
             db.serving = True
+            if reads is not None:
+                await reads.start()
             interval = settings.housekeeping_interval_seconds
             pruner = (asyncio.create_task(prune_periodically(pruners, interval))
                       if interval and pruners else None)
+            gauges = asyncio.create_task(publish_pools(pools)) if settings.metrics else None
             try:
                 yield
             finally:
                 if pruner is not None:
                     pruner.cancel()
+                if gauges is not None:
+                    gauges.cancel()
         finally:
+            worker_stopped()
             db.serving = False
+            if reads is not None:
+                await reads.close()
             for close in setup.closers:
                 close()
             await db.close()
             await pool.close()
 
+    metrics = PrometheusConfig(app_name="pgapi", prefix=PREFIX, group_path=True,
+                               exclude_unhandled_paths=True, exclude=["/metrics"])
     app = Litestar(
-        route_handlers=[IndexController, *(c for m in modules for c in m.controllers)],
+        route_handlers=[IndexController, *(c for m in modules for c in m.controllers),
+                        *([MetricsController] if settings.metrics else [])],
+        plugins=[tracing_plugin] if tracing_plugin is not None else [],
         lifespan=[lifespan],
         dependencies=dependencies,
         state=State({"tokens": tokens}),
@@ -230,7 +262,13 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             ),
         ),
         cors_config=_cors(settings),
-        middleware=_compression(settings),
+        middleware=[
+            RequestIdMiddleware,
+            *([metrics.middleware] if settings.metrics else []),
+            *([RouteSpanName] if tracer is not None else []),
+            *([read_your_writes(settings.read_your_writes_seconds)] if reads else []),
+            *_compression(settings),
+        ],
         before_request=_only_documented_query,
         before_send=[_allow_every_method],
         debug=False,

@@ -6,6 +6,8 @@
     python -m bench profile   # where each request's CPU time goes (py-spy under wrk)
     python -m bench revisions REV...  # what each change bought: several git revisions side by side
     python -m bench instructions REV...  # the same, in instructions per request (valgrind)
+    python -m bench pgbouncer # the cost of going through PgBouncer (transaction mode)
+    python -m bench servers   # uvicorn (httptools, h11) and granian: speed, and hostile clients
     python -m bench all       # compare, growth, workers and profile
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import compare, growth, instructions, profile, revisions, workers
+from bench import compare, growth, instructions, pgbouncer, profile, revisions, servers, workers
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,8 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "profile": (profile.run, profile.markdown),
     "revisions": (revisions.run, revisions.markdown),
     "instructions": (instructions.run, instructions.markdown),
+    "pgbouncer": (pgbouncer.run, pgbouncer.markdown),
+    "servers": (servers.run, servers.markdown),
 }
 
 

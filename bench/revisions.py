@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, out: Path) -> dict:
                 server = stack.enter_context(Server(
                     f"service-{short}", [sys.executable, "-m", "app", "serve"],
                     {"DATABASE_URL": url, "APP_JWT_SECRET": SECRET, "APP_PORT": str(port),
-                     "APP_LOG_LEVEL": "warning"},
+                     "APP_LOG_LEVEL": "warning", "APP_DRAIN_SECONDS": "0"},
                     port, out, probe="/health/ready", cwd=tree))
                 servers[short] = (server, seeded(url, users=args.users,
                                                  per_user=args.tasks_per_user))

@@ -7,6 +7,7 @@ process started here is stopped when its ``with`` block ends.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -239,7 +240,8 @@ def service(data: Dataset, log_dir: Path, workers: int = 1, name: str = "service
     port = free_port()
     return Server(name, [sys.executable, "-m", "app", "serve"],
                   {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET, "APP_PORT": str(port),
-                   "APP_WORKERS": str(workers), "APP_LOG_LEVEL": "warning"},
+                   "APP_WORKERS": str(workers), "APP_LOG_LEVEL": "warning",
+                   "APP_DRAIN_SECONDS": "0"},
                   port, log_dir, probe="/tasks/stats", token=data.tokens[0])
 
 
@@ -332,6 +334,28 @@ def wrk(server: Server, script: Path, *, connections: int, duration: int,
     return Sample(r["requests"] / (r["duration_us"] / 1e6), r["p50_us"] / 1000,
                   r["p99_us"] / 1000, errors, r["requests"],
                   cpu / r["requests"] * 1e6 if r["requests"] else None)
+
+
+def interleaved(servers: dict[str, Server], scripts: dict[str, Path], labels: dict[str, str],
+                args: argparse.Namespace) -> dict[str, dict[str, list[Sample]]]:
+    """Warm every server up on every script (2 s each), then ``args.rounds`` rounds that run
+    each script against each server, the servers' order rotating every round; the samples by
+    script and server."""
+    for script in scripts.values():
+        for server in servers.values():
+            wrk(server, script, connections=args.connections, duration=2)
+    names = list(servers)
+    samples: dict[str, dict[str, list[Sample]]] = {m: {n: [] for n in names} for m in scripts}
+    for round_number in range(args.rounds):
+        turn = round_number % len(names)
+        for mode, script in scripts.items():
+            for name in names[turn:] + names[:turn]:
+                sample = wrk(servers[name], script, connections=args.connections,
+                             duration=args.duration)
+                samples[mode][name].append(sample)
+                print(f"round {round_number + 1}  {labels[mode]:<20} {name:<28} "
+                      f"{sample.rps:>8.0f} req/s  p99 {sample.p99_ms:.2f} ms", file=sys.stderr)
+    return samples
 
 
 _PARAM = re.compile(r":'([A-Za-z_][A-Za-z0-9_]*)'")

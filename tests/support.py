@@ -49,23 +49,24 @@ def until(predicate, seconds: float, what: str) -> None:
 
 
 class Server:
-    """``python -m app serve`` on 127.0.0.1 with cheap password hashing; ``env`` adds to (or
-    overrides) its environment, ``port`` reuses a port (a restart after a kill). Its output goes
-    to ``<data_dir>.log``."""
+    """``python -m app serve`` on 127.0.0.1 with cheap password hashing and no drain; ``env`` adds
+    to (or overrides) its environment, ``port`` reuses a port (a restart after a kill), ``args``
+    go to ``serve``. Its output goes to ``<data_dir>.log``."""
 
     def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None,
-                 port: int | None = None):
+                 port: int | None = None, args: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.with_name(data_dir.name + ".log")
         full_env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("APP_", "DATABASE_URL"))}
         full_env.update({"APP_DATA_DIR": str(data_dir), "APP_PORT": str(self.port),
-                         "APP_ARGON2_TIME_COST": "1", "APP_ARGON2_MEMORY_KIB": "1024"})
+                         "APP_ARGON2_TIME_COST": "1", "APP_ARGON2_MEMORY_KIB": "1024",
+                         "APP_DRAIN_SECONDS": "0"})
         full_env.update(env or {})
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT,
+            self.process = subprocess.Popen([sys.executable, "-m", "app", "serve", *args], cwd=ROOT,
                                             env=full_env, stdout=log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:

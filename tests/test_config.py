@@ -66,6 +66,14 @@ def test_defaults_are_embedded_mode_on_localhost(tmp_path):
         ("APP_LEMONSQUEEZY_VARIANT_TIERS", "123:pro,123:premium"),
         ("APP_LEMONSQUEEZY_VARIANT_TIERS", " , "),
         ("APP_LEMONSQUEEZY_EVENT_RETENTION_DAYS", "0"),
+        ("APP_READ_DATABASE_URL", "postgresql://replica/app mysql://other"),
+        ("APP_SESSION_SETTINGS", "role"),
+        ("APP_STATEMENT_CACHE_SIZE", "-1"),
+        ("APP_MIGRATE_ON_START", "sometimes"),
+        ("APP_DRAIN_SECONDS", "-1"),
+        ("APP_LOG_FORMAT", "xml"),
+        ("APP_MAX_CONNECTIONS", "0"),
+        ("APP_READ_MAX_LAG_SECONDS", "0"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
@@ -169,3 +177,16 @@ def test_cors_origins_are_a_list_or_any():
     assert load_settings({"APP_CORS_ORIGINS": "https://app.example.com, http://localhost:3000"}
                          ).cors_origins == ("https://app.example.com", "http://localhost:3000")
     assert load_settings({"APP_CORS_ORIGINS": "*"}).cors_origins == ("*",)
+
+
+def test_read_replicas_are_a_list_of_urls_separated_by_spaces():
+    settings = load_settings({
+        "DATABASE_URL": "postgresql://app@primary/app", "APP_JWT_SECRET": SECRET,
+        "APP_READ_DATABASE_URL": " postgresql://app@r1/app \n postgresql://app@r2:5433/app "})
+    assert settings.read_database_urls == ("postgresql://app@r1/app",
+                                           "postgresql://app@r2:5433/app")
+
+
+def test_read_replicas_need_an_external_primary():
+    with pytest.raises(ConfigError, match="APP_READ_DATABASE_URL needs DATABASE_URL"):
+        load_settings({"APP_READ_DATABASE_URL": "postgresql://app@r1/app"})

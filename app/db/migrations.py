@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from yoyo import get_backend, read_migrations
 from yoyo.backends.base import DatabaseBackend
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+from app.resources import MIGRATIONS_DIR
 
 
 def yoyo_url(database_url: str) -> str:

@@ -94,26 +94,66 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
+# What the service's connections must have in force, by setting name.
+def session_settings(settings: Settings) -> dict[str, str]:
+    return {
+        "statement_timeout": f"{settings.statement_timeout_ms}ms",
+        "lock_timeout": f"{settings.lock_timeout_ms}ms",
+        "idle_in_transaction_session_timeout": f"{settings.idle_in_transaction_timeout_ms}ms",
+    }
+
+
+async def create_pool(settings: Settings, dsn: str, *, min_size: int | None = None
+                      ) -> asyncpg.Pool:
+    """The pool of one server (the primary, or one replica).
+
+    ``APP_SESSION_SETTINGS=send`` sends the timeouts as startup parameters of each connection (no
+    round trip). A pooler in transaction mode cannot keep them (PgBouncer refuses them; a SET
+    would stay on whichever server connection ran it), so with ``check`` they are set where every
+    server connection gets them (``ALTER ROLE ... SET``) and the pool only checks, once, that they
+    are in force (``app.db.servers``). ``APP_STATEMENT_CACHE_SIZE=0`` makes asyncpg use unnamed
+    statements only, for poolers that do not keep prepared statements (PgBouncer before 1.21, or without
+    ``max_prepared_statements``); asyncpg sends an unnamed statement's Parse and its Execute
+    without a Sync between them, so one server connection runs both.
+    """
+    server_settings = {"application_name": "pgapi"}
+    if settings.session_settings == "send":
+        server_settings.update(session_settings(settings))
     return await asyncpg.create_pool(
         dsn,
-        min_size=settings.pool_min_size,
+        min_size=settings.pool_min_size if min_size is None else min_size,
         max_size=settings.pool_size,
         init=init_connection,
         reset=_keep_session,
-        statement_cache_size=512,
+        statement_cache_size=settings.statement_cache_size,
         max_inactive_connection_lifetime=300.0,
         command_timeout=settings.database_timeout,
-        server_settings={
-            "application_name": "pgapi",
-            "statement_timeout": str(settings.statement_timeout_ms),
-            "lock_timeout": str(settings.lock_timeout_ms),
-            "idle_in_transaction_session_timeout": str(settings.idle_in_transaction_timeout_ms),
-        },
+        server_settings=server_settings,
     )
 
 
-class Database:
+class Reading:
+    """The read methods, over ``_run(method, query, args)``: shared by ``Database`` and the
+    replicas' router (``app.db.servers.Reads``)."""
+
+    __slots__ = ()
+
+    async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
+        raise NotImplementedError
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
+        return row
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
+        return rows
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._run("fetchval", query, args)
+
+
+class Database(Reading):
     """Connections for requests, with a time limit on waiting for one and on using it.
 
     asyncpg's pool connects, initializes and replaces connections; going through its ``acquire``
@@ -205,6 +245,11 @@ class Database:
                 return handed
             # None: a connection went back to the pool, so there is room to take one.
 
+    def usage(self) -> tuple[int, int, int]:
+        """(connections open, in use by a statement, statements waiting for one)."""
+        size = self.pool.get_size() if self._limit else 0
+        return size, self._out - len(self._free), len(self._waiting)
+
     def _hand_on(self, conn: Pooled | None) -> bool:
         """Give the first one still waiting in line ``conn`` (None: room to take one from the
         pool); False when nobody waits."""
@@ -277,17 +322,6 @@ class Database:
             raise
         self._reuse(conn)
         return result
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
-        return row
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
-        return rows
-
-    async def fetchval(self, query: str, *args: Any) -> Any:
-        return await self._run("fetchval", query, args)
 
     async def execute(self, query: str, *args: Any) -> str:
         status: str = await self._run("execute", query, args)

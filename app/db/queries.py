@@ -30,11 +30,11 @@ from typing import Any, Generic, TypeVar, overload
 import asyncpg
 
 from app.db.pool import Pooled
+from app.resources import SQL_ROOT
 
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
-SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
 
 # The parameter of every statement that acts for a caller: the id of the session of the caller's
 # access token. Supplied by the repository, not declared.
@@ -96,12 +96,15 @@ class Query(Generic[R_co]):
     """One statement: its name, the rewritten SQL, its parameters, and the type its rows decode
     into (``Query[Task]``; ``Query[Record]`` for a statement read as raw records or a value)."""
 
-    __slots__ = ("name", "declared", "row", "sql", "params", "_param_set", "path", "for_caller")
+    __slots__ = ("name", "declared", "row", "replica", "sql", "params", "_param_set", "path",
+                 "for_caller")
 
-    def __init__(self, name: str, declared: Sequence[str], row: type[R_co] | None):
+    def __init__(self, name: str, declared: Sequence[str], row: type[R_co] | None,
+                 replica: bool = False):
         self.name = name
         self.declared = tuple(declared)
         self.row = row
+        self.replica = replica  # a read that may lag: a replica may answer it
         self.sql: str = ""
         self.params: tuple[str, ...] = ()
         self._param_set: frozenset[str] = frozenset()
@@ -141,15 +144,18 @@ TOOLS = ("tools/", "bootstrap/")
 
 
 @overload
-def sql(name: str, *params: str) -> Query[asyncpg.Record]: ...
+def sql(name: str, *params: str, replica: bool = False) -> Query[asyncpg.Record]: ...
 @overload
-def sql(name: str, *params: str, row: type[R]) -> Query[R]: ...
-def sql(name: str, *params: str, row: type[Any] | None = None) -> Query[Any]:
+def sql(name: str, *params: str, row: type[R], replica: bool = False) -> Query[R]: ...
+def sql(name: str, *params: str, row: type[Any] | None = None, replica: bool = False
+        ) -> Query[Any]:
     """Declare a query by file name (``domain/name``), the parameters the code passes, and the
     type each row decodes into (a Struct whose fields are the statement's columns, in order).
+    ``replica``: a read that may lag (a list, a search, stats, one row), which a replica may
+    answer when the request is not pinned to the primary (``app.db.servers``).
     Nothing is read or registered here: the module that owns the query lists it, and
     ``bind_queries`` reads its file at startup."""
-    return Query(name, params, row)
+    return Query(name, params, row, replica)
 
 
 def queries_in(*namespaces: ModuleType) -> tuple[Query[Any], ...]:

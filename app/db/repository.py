@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, NoReturn, Self, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeAlias, TypeVar, overload
 
 import asyncpg
 import msgspec
@@ -22,8 +22,13 @@ from msgspec import UNSET
 from app.db.errors import ErrorTranslator
 from app.db.pool import Database, Pooled
 from app.db.queries import SESSION, Query
+from app.db.servers import Reads
 from app.kit.errors import AccountGone
+from app.kit.metrics import database_error
 from app.kit.pages import Cursors, Keyset, Page
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -48,15 +53,19 @@ def _bound(keyset: Keyset[Any, Any], scope: tuple[Any, ...], values: dict[str, A
 
 
 class Context:
-    """What every repository of one app shares: the pool (for transactions), the translator of
-    driver errors, and the signer of list cursors."""
+    """What every repository of one app shares: the pool (for transactions), where reads that
+    may lag run (``Reads``, or the pool itself without replicas), the translator of driver
+    errors, and the signer of list cursors."""
 
-    __slots__ = ("database", "errors", "cursors")
+    __slots__ = ("database", "reads", "errors", "cursors", "tracer")
 
-    def __init__(self, database: Database | None, errors: ErrorTranslator, cursors: Cursors):
+    def __init__(self, database: Database | None, errors: ErrorTranslator, cursors: Cursors,
+                 reads: Reads | Database | None = None, tracer: Tracer | None = None):
         self.database = database
+        self.reads = database if reads is None else reads
         self.errors = errors
         self.cursors = cursors
+        self.tracer = tracer  # APP_TRACING: a span per statement, named by its file
 
     @classmethod
     def standalone(cls, db: Executor) -> Context:
@@ -109,8 +118,45 @@ class Repository:
         except Exception as exc:  # the commit itself can fail (a deferred check, a lost link)
             self._fail(exc)
 
+    def _reader(self, query: Query[Any]) -> Executor | Reads:
+        """Where ``query`` runs: a read that may lag, on the pool, goes through ``Reads``."""
+        if query.replica and self.db is self.ctx.database and self.ctx.reads is not None:
+            return self.ctx.reads
+        return self.db
+
+    @asynccontextmanager
+    async def read_transaction(self) -> AsyncIterator[Self]:
+        """Like ``transaction``, for reads that may lag (a replica may run them)."""
+        reads = self.ctx.reads
+        if not isinstance(reads, Reads):
+            async with self.transaction() as repo:
+                yield repo
+            return
+        try:
+            async with reads.transaction() as conn:
+                yield self.on(conn)
+        except Exception as exc:
+            self._fail(exc)
+
+    async def _call(self, method: str, query: Query[Any], values: dict[str, Any]) -> Any:
+        """Run ``query`` with ``method`` (fetchrow, fetch, fetchval, execute) where it belongs,
+        in a span of its own when tracing."""
+        db = self._reader(query)
+        args = self._args(query, values)
+        tracer = self.ctx.tracer
+        try:
+            if tracer is None:
+                return await getattr(db, method)(query.sql, *args)
+            with tracer.start_as_current_span(f"sql {query.name}",
+                                              attributes={"db.system": "postgresql",
+                                                          "db.query.summary": query.name}):
+                return await getattr(db, method)(query.sql, *args)
+        except Exception as exc:
+            self._fail(exc)
+
     def _fail(self, exc: Exception) -> NoReturn:
         """Raise the domain error for a driver error, or the error itself if it is a bug."""
+        database_error(exc)
         error = self.ctx.errors.translate(exc)
         if error is None:
             raise exc
@@ -118,20 +164,15 @@ class Repository:
 
     async def one(self, query: Query[R], **values: Any) -> R | None:
         """The first row decoded into the query's type, or None."""
-        try:
-            row = await self.db.fetchrow(query.sql, *self._args(query, values))
-        except Exception as exc:
-            self._fail(exc)
+        row = await self._call("fetchrow", query, values)
         if row is None:
             return None
         make = query.row
-        return make(*row) if make is not None else row  # type: ignore[return-value]
+        return make(*row) if make is not None else row
 
     async def _rows(self, query: Query[Any], values: dict[str, Any]) -> list[asyncpg.Record]:
-        try:
-            return await self.db.fetch(query.sql, *self._args(query, values))
-        except Exception as exc:
-            self._fail(exc)
+        rows: list[asyncpg.Record] = await self._call("fetch", query, values)
+        return rows
 
     @staticmethod
     def _decoded(query: Query[R], rows: list[asyncpg.Record]) -> list[R]:
@@ -142,17 +183,11 @@ class Repository:
         return self._decoded(query, await self._rows(query, values))
 
     async def value(self, query: Query[Any], **values: Any) -> Any:
-        try:
-            return await self.db.fetchval(query.sql, *self._args(query, values))
-        except Exception as exc:
-            self._fail(exc)
+        return await self._call("fetchval", query, values)
 
     async def execute(self, query: Query[Any], **values: Any) -> int:
         """Run a statement; return the number of rows it touched."""
-        try:
-            status = await self.db.execute(query.sql, *self._args(query, values))
-        except Exception as exc:
-            self._fail(exc)
+        status: str = await self._call("execute", query, values)
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 

@@ -26,17 +26,18 @@ _create = sql(
     row=Batch,
 )
 _find_content_ids = sql("essays/find_content_ids", "user_id", "content_ids")
-_get = sql("essays/get_batch", "user_id", "batch_id", row=Batch)
-_list = sql("essays/list_batches", "user_id", "after_created_at", "after_id", "limit", row=Batch)
+_get = sql("essays/get_batch", "user_id", "batch_id", row=Batch, replica=True)
+_list = sql("essays/list_batches", "user_id", "after_created_at", "after_id", "limit", row=Batch,
+            replica=True)
 _version = sql("essays/get_batch_version", "user_id", "batch_id")
 _delete = sql("essays/delete_batch", "user_id", "batch_id", "if_match")
 _list_essays = sql("essays/list_batch_essays", "user_id", "batch_id", "after_id", "limit",
-                   row=Essay)
+                   row=Essay, replica=True)
 _list_essays_by_status = sql(
     "essays/list_batch_essays_by_status", "user_id", "batch_id", "status", "after_id", "limit",
-    row=Essay,
+    row=Essay, replica=True,
 )
-_get_essay = sql("essays/get_essay", "user_id", "essay_id", row=Essay)
+_get_essay = sql("essays/get_essay", "user_id", "essay_id", row=Essay, replica=True)
 _update_status = sql(
     "essays/update_essay_status",
     "user_id", "essay_id", "status", "metadata", "metadata_sent", "if_match",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.db import servers
 from app.db.queries import queries_in
 from app.health import routes
 from app.health.routes import HealthController, Readiness
@@ -17,6 +18,6 @@ def _services(setup: Setup) -> Mapping[str, object]:
 module = Module(
     name="health",
     controllers=[HealthController],
-    queries=queries_in(routes),
+    queries=(*queries_in(routes), *servers.QUERIES),
     services=_services,
 )

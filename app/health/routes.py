@@ -14,16 +14,25 @@ from litestar.openapi.datastructures import ResponseSpec
 from app.db import migrations
 from app.db.queries import sql
 from app.db.repository import Context, Executor, Repository
+from app.db.servers import Reads
+from app.kit.lifecycle import draining
 
 log = logging.getLogger("app.health")
 
 _ready = sql("health/ready", "migrations")
 READY_TIMEOUT = 1.0
+DRAINING = "the service is draining before it stops"
+
+
+PoolState = Literal["ok", "lagging", "down"]
 
 
 class Health(msgspec.Struct, omit_defaults=True):
     status: Literal["ok", "ready", "unavailable"]
     detail: str | None = None  # why it is unavailable
+    # Readiness: each pool's state ("primary", "replica-1", ...). Only the primary decides
+    # readiness: while no replica is usable, reads go to the primary.
+    pools: dict[str, PoolState] = msgspec.field(default_factory=dict)
 
 
 class Readiness(Repository):
@@ -64,7 +73,11 @@ class Readiness(Repository):
         if row["missing"]:
             return ("the database's schema lacks migrations this version of the service needs: "
                     f"{', '.join(row['missing'])} (python -m app migrate apply)")
-        return None
+        return DRAINING if draining.is_set() else None
+
+    def replicas(self) -> dict[str, PoolState]:
+        reads = self.ctx.reads
+        return reads.states() if isinstance(reads, Reads) else {}  # type: ignore[return-value]
 
 
 ReadinessCheck = NamedDependency[Readiness]
@@ -93,11 +106,14 @@ class HealthController(Controller):
         write, the schema has every migration this version needs, and no request met a fault of
         the database (timed out, connection lost, read-only, prepared statements lost, schema not
         as expected) in the last ``APP_READY_HOLD_SECONDS``; 503 otherwise, saying why, and while
-        the service is starting or shutting down."""
+        the service is starting, draining or shutting down. Names each pool's state."""
         problem = await readiness.problem()
+        pools: dict[str, PoolState] = {"primary": "ok" if problem in (None, DRAINING) else "down",
+                                       **readiness.replicas()}
         if problem is None:
-            return Response(Health(status="ready"), status_code=200)
-        return Response(Health(status="unavailable", detail=problem), status_code=503)
+            return Response(Health(status="ready", pools=pools), status_code=200)
+        return Response(Health(status="unavailable", detail=problem, pools=pools),
+                        status_code=503)
 
     @head("/ready", operation_id="readyHead",
           responses={503: ResponseSpec(data_container=None, description="Not ready")})

@@ -179,8 +179,9 @@ class LocalServer:
     def __enter__(self) -> LocalServer:
         self.data_dir = Path(tempfile.mkdtemp(prefix="pgapi-loadtest-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "DATABASE_URL"))}
+        # No load balancer to drain from: stop at once.
         env.update(APP_DATA_DIR=str(self.data_dir / "data"), APP_HOST="127.0.0.1",
-                   APP_PORT=str(self.port), APP_WORKERS=str(self.workers))
+                   APP_PORT=str(self.port), APP_WORKERS=str(self.workers), APP_DRAIN_SECONDS="0")
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT,
                                             env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -25,26 +25,27 @@ _FILTERS = ("tag", "ingredient", "cuisine", "difficulty", "max_calories", "max_t
             "favorite")
 
 _create = sql("recipes/create_recipe", "user_id", "recipe", row=Recipe)
-_get = sql("recipes/get_recipe", "user_id", "recipe_id", row=Recipe)
+_get = sql("recipes/get_recipe", "user_id", "recipe_id", row=Recipe, replica=True)
 _version = sql("recipes/get_recipe_version", "user_id", "recipe_id")
 _update = sql("recipes/update_recipe", "user_id", "recipe_id", "changes", "if_match", row=Recipe)
 _delete = sql("recipes/delete_recipe", "user_id", "recipe_id", "if_match")
 _lists = {
     "newest": sql("recipes/list_recipes_newest", "user_id", "after_created_at", "after_id",
-                  "limit", *_FILTERS, row=Recipe),
+                  "limit", *_FILTERS, row=Recipe, replica=True),
     "calories": sql("recipes/list_recipes_by_calories", "user_id", "after_calories", "after_id",
-                    "limit", *_FILTERS, row=Recipe),
+                    "limit", *_FILTERS, row=Recipe, replica=True),
     "total_time": sql("recipes/list_recipes_by_total_time", "user_id", "after_total_time",
-                      "after_id", "limit", *_FILTERS, row=Recipe),
+                      "after_id", "limit", *_FILTERS, row=Recipe, replica=True),
 }
 _OTHER_FILTERS = tuple(f for f in _FILTERS if f != "favorite")
 _favorite_lists = {
     "newest": sql("recipes/list_favorite_recipes_newest", "user_id", "after_created_at",
-                  "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+                  "after_id", "limit", *_OTHER_FILTERS, row=Recipe, replica=True),
     "calories": sql("recipes/list_favorite_recipes_by_calories", "user_id", "after_calories",
-                    "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+                    "after_id", "limit", *_OTHER_FILTERS, row=Recipe, replica=True),
     "total_time": sql("recipes/list_favorite_recipes_by_total_time", "user_id",
-                      "after_total_time", "after_id", "limit", *_OTHER_FILTERS, row=Recipe),
+                      "after_total_time", "after_id", "limit", *_OTHER_FILTERS, row=Recipe,
+                      replica=True),
 }
 _use_custom_plans = sql("recipes/use_custom_plans")
 # The filters that an index of their own serves: trigrams (q), GIN containment (ingredient) and
@@ -52,7 +53,7 @@ _use_custom_plans = sql("recipes/use_custom_plans")
 _INDEXED_FILTERS = ("tag", "ingredient", "q")
 _ensure_tags = sql("recipes/ensure_tags", "tags")
 _set_tags = sql("recipes/set_recipe_tags", "user_id", "recipe_id", "tags", "if_match", row=Recipe)
-_list_tags = sql("recipes/list_tags", "user_id", "after_name", "limit", row=TagCount)
+_list_tags = sql("recipes/list_tags", "user_id", "after_name", "limit", row=TagCount, replica=True)
 _add_favorite = sql("recipes/add_favorite", "user_id", "recipe_id")
 _remove_favorite = sql("recipes/remove_favorite", "user_id", "recipe_id")
 _create_history = sql(
@@ -61,7 +62,7 @@ _create_history = sql(
 )
 _list_history = sql(
     "recipes/list_history", "user_id", "recipe_id", "after_generated_at", "after_id", "limit",
-    row=HistoryEntry,
+    row=HistoryEntry, replica=True,
 )
 
 CONSTRAINTS = {
@@ -164,7 +165,7 @@ class RecipeRepository(Repository):
             if all(filters[name] is None for name in _INDEXED_FILTERS):
                 return await self.page(query, keyset, cursor=cursor, limit=limit, scope=scope,
                                        user_id=user_id, **values)
-        async with self.transaction() as search:
+        async with self.read_transaction() as search:
             await search.execute(_use_custom_plans)
             return await search.page(query, keyset, cursor=cursor, limit=limit, scope=scope,
                                      user_id=user_id, **values)

@@ -17,7 +17,7 @@ _create_once = sql(
     "user_id", "title", "description", "idempotency_key", "request_hash",
     row=Claim,
 )
-_get = sql("tasks/get_task", "user_id", "task_id", row=Task)
+_get = sql("tasks/get_task", "user_id", "task_id", row=Task, replica=True)
 _update = sql(
     "tasks/update_task",
     "user_id", "task_id", "title", "description", "description_sent", "completed", "if_match",
@@ -25,13 +25,14 @@ _update = sql(
 )
 _delete = sql("tasks/delete_task", "user_id", "task_id", "if_match")
 _version = sql("tasks/get_task_version", "user_id", "task_id")
-_list = sql("tasks/list_tasks", "user_id", "after_created_at", "after_id", "limit", row=Task)
+_list = sql("tasks/list_tasks", "user_id", "after_created_at", "after_id", "limit", row=Task,
+            replica=True)
 _list_by_completed = sql(
     "tasks/list_tasks_by_completed",
     "user_id", "completed", "after_created_at", "after_id", "limit",
-    row=Task,
+    row=Task, replica=True,
 )
-_stats = sql("tasks/task_stats", "user_id", row=TaskStats)
+_stats = sql("tasks/task_stats", "user_id", row=TaskStats, replica=True)
 
 # Newest first: (created_at, id) descending, as tasks_user_created_idx.
 _NEWEST: Keyset[Task, tuple[datetime, int]] = Keyset("tasks", tuple[datetime, int], (INFINITY, 0), ("after_created_at", "after_id"),
