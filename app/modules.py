@@ -17,10 +17,14 @@ from app.essays.module import module as essays
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
+from app.nutrition.module import module as nutrition
+from app.profiles.module import module as profiles
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
+from app.usage.module import module as usage
 
-MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays)
+MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
+                               profiles, nutrition, usage)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

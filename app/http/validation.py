@@ -67,6 +67,16 @@ def json_object(description: str, extra_schema: dict[str, Any] | None = None) ->
     )
 
 
+def json_document(description: str) -> msgspec.Meta:
+    """The schema of a free-form JSON object or array field (``Annotated[dict[str, Any] |
+    list[Any], json_document(...)]``) without NUL characters; check its size with
+    ``check_document``."""
+    return msgspec.Meta(
+        description=description,
+        extra_json_schema={"anyOf": [_NUL_FREE_OBJECT, {"type": "array", "items": _JSON_VALUE_REF}]},
+    )
+
+
 # A title or name of up to 200 characters that is trimmed and may not be blank (tasks,
 # conversations, recipes, batches).
 Title = Annotated[

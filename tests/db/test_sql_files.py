@@ -81,6 +81,50 @@ SAMPLE_VALUES: dict[str, str] = {
     "database": "psql_database",
     "login_role": "psql_login_role",
     "group_role": "pgapi_service",
+    "birth_date": "1990-05-01",
+    "gender": "female",
+    "height_cm": "165.5",
+    "weight_kg": "60",
+    "activity_level": "light",
+    "fitness_goal": "lose",
+    "diet_type": "vegetarian",
+    "diet_type_sent": "true",
+    "allergies": "{peanuts}",
+    "health_conditions": "{}",
+    "medications": "{}",
+    "time_zone": "Europe/Lisbon",
+    "water_target_ml": "2500",
+    "calories_override": "1800",
+    "protein_g_override": "120",
+    "carbs_g_override": "150",
+    "fat_g_override": "60",
+    "targets_sent": "true",
+    "meal_type": "lunch",
+    "eaten_at": "2026-06-30T20:00:00Z",
+    "source": "recipe",
+    "recipe_id_sent": "true",
+    "image_url": "https://example.com/soup.jpg",
+    "image_url_sent": "true",
+    "confidence_score": "0.9",
+    "confidence_score_sent": "true",
+    "detected_items": '[{"label": "soup", "score": 0.9}]',
+    "detected_items_sent": "true",
+    "user_corrections": '{"renamed": "Leek soup"}',
+    "user_corrections_sent": "true",
+    "items": '[{"name": "Leek soup", "grams": 300, "calories": 120.5, "protein_g": 3, '
+             '"carbs_g": 20, "fat_g": 2.5, "fiber_g": 4}]',
+    "food_log_id": "1",
+    "after_eaten_at": "infinity",
+    "from_date": "2026-06-01",
+    "to_date": "2026-07-31",
+    "ml": "250",
+    "drunk_at": "2026-06-30T21:00:00Z",
+    "water_id": "1",
+    "after_drunk_at": "infinity",
+    "date": "2026-07-01",
+    "kind": "coach_messages",
+    "kinds": "{vision_analyses,recipe_generations,coach_messages}",
+    "limits": '{"free": {"vision_analyses": 3, "recipe_generations": 2, "coach_messages": 10}}',
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
@@ -91,10 +135,16 @@ FILE_VALUES: dict[str, dict[str, str]] = {
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
 
 
-def _order(path) -> tuple[bool, str, str]:
-    # Create the user first and delete things last, so the files in between find rows.
-    name = path.stem
-    return (name.startswith("delete"), "" if name == "create_user" else path.parent.name, name)
+# Folders whose rows the files of other folders refer to (a food log to its recipe).
+_REFERRED = ("recipes",)
+
+
+def _order(path) -> tuple[bool, bool, bool, str, str]:
+    # Create the user first, then what others refer to, and delete things last, so the files in
+    # between find rows.
+    name, folder = path.stem, path.parent.name
+    return (name.startswith("delete"), name != "create_user", folder not in _REFERRED, folder,
+            name)
 
 
 async def test_every_declared_query_prepares_with_its_row_shape(database_url):
