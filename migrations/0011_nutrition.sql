@@ -61,11 +61,15 @@ CREATE TABLE food_logs (
     )
 );
 
--- list_food_logs: newest eaten first, keyset on (eaten_at, id); a from/to range of local dates
--- bounds the walk to the instants those dates can hold.
-CREATE INDEX food_logs_user_eaten_idx ON food_logs (user_id, eaten_at DESC, id DESC);
--- get_day: one local date's logs, in the order they were eaten.
-CREATE INDEX food_logs_user_local_date_idx ON food_logs (user_id, local_date, eaten_at, id);
+-- list_food_logs: newest first by local date, then eaten_at, keyset on (local_date, eaten_at,
+-- id), a from/to range of local dates bounding the walk; get_day: one local date's logs, in the
+-- order they were eaten (the same index backwards). The order is that of eaten_at, except that a
+-- user who changed zones keeps each day's meals together.
+CREATE INDEX food_logs_user_local_date_idx
+    ON food_logs (user_id, local_date DESC, eaten_at DESC, id DESC);
+-- list_food_logs_by_meal: the same order, of one meal_type.
+CREATE INDEX food_logs_user_meal_local_date_idx
+    ON food_logs (user_id, meal_type, local_date DESC, eaten_at DESC, id DESC);
 
 CREATE TRIGGER food_logs_touch_row BEFORE UPDATE ON food_logs
     FOR EACH ROW EXECUTE FUNCTION touch_row();
@@ -84,10 +88,9 @@ CREATE TABLE water_logs (
     CONSTRAINT water_logs_ml_range CHECK (ml BETWEEN 1 AND 5000)
 );
 
--- list_water: newest first, keyset on (drunk_at, id).
-CREATE INDEX water_logs_user_drunk_idx ON water_logs (user_id, drunk_at DESC, id DESC);
--- get_day: one local date's water, in the order it was drunk.
-CREATE INDEX water_logs_user_local_date_idx ON water_logs (user_id, local_date, drunk_at, id);
+-- list_water and get_day, as food_logs_user_local_date_idx.
+CREATE INDEX water_logs_user_local_date_idx
+    ON water_logs (user_id, local_date DESC, drunk_at DESC, id DESC);
 
 -- A day's targets: the profile's targets and water target as they were when its first entry was
 -- written.

@@ -39,12 +39,15 @@ _update = sql("nutrition/update_food_log", "user_id", "food_log_id", "meal_type"
               "source", *_NULLABLE, *(f"{name}_sent" for name in _NULLABLE), "items", "if_match",
               row=FoodLog)
 _delete = sql("nutrition/delete_food_log", "user_id", "food_log_id", "if_match", row=FoodLog)
-_list = sql("nutrition/list_food_logs", "user_id", "after_eaten_at", "after_id", "from_date",
-            "to_date", "meal_type", "limit", row=FoodLog)
+_list = sql("nutrition/list_food_logs", "user_id", "after_local_date", "after_eaten_at",
+            "after_id", "from_date", "to_date", "limit", row=FoodLog)
+_list_by_meal = sql("nutrition/list_food_logs_by_meal", "user_id", "meal_type",
+                    "after_local_date", "after_eaten_at", "after_id", "from_date", "to_date",
+                    "limit", row=FoodLog)
 _create_water = sql("nutrition/create_water", "user_id", "ml", "drunk_at", row=WaterLogged)
 _delete_water = sql("nutrition/delete_water", "user_id", "water_id", row=WaterLogged)
-_list_water = sql("nutrition/list_water", "user_id", "after_drunk_at", "after_id", "from_date",
-                  "to_date", "limit", row=WaterEntry)
+_list_water = sql("nutrition/list_water", "user_id", "after_local_date", "after_drunk_at",
+                  "after_id", "from_date", "to_date", "limit", row=WaterEntry)
 _days = sql("nutrition/get_days", "user_id", "from_date", "to_date", row=RangeRow)
 _day = sql("nutrition/get_day", "user_id", "date", row=DayDetailRow)
 
@@ -61,13 +64,14 @@ CONSTRAINTS = {
     ]},
 }
 
-# Newest first: (eaten_at, id) and (drunk_at, id) descending, as their indexes.
-_FOOD_LOGS: Keyset[FoodLog, tuple[datetime, int]] = Keyset(
-    "food-logs", tuple[datetime, int], (INFINITY, 0), ("after_eaten_at", "after_id"),
-    lambda f: (f.eaten_at, f.id))
-_WATER: Keyset[WaterEntry, tuple[datetime, int]] = Keyset(
-    "water", tuple[datetime, int], (INFINITY, 0), ("after_drunk_at", "after_id"),
-    lambda w: (w.drunk_at, w.id))
+# Newest first: (local_date, eaten_at, id) and (local_date, drunk_at, id) descending, as their
+# indexes; date.max is 'infinity' to asyncpg.
+_FOOD_LOGS: Keyset[FoodLog, tuple[date, datetime, int]] = Keyset(
+    "food-logs", tuple[date, datetime, int], (date.max, INFINITY, 0),
+    ("after_local_date", "after_eaten_at", "after_id"), lambda f: (f.local_date, f.eaten_at, f.id))
+_WATER: Keyset[WaterEntry, tuple[date, datetime, int]] = Keyset(
+    "water", tuple[date, datetime, int], (date.max, INFINITY, 0),
+    ("after_local_date", "after_drunk_at", "after_id"), lambda w: (w.local_date, w.drunk_at, w.id))
 
 
 def range_error(days: int, longest: int | None = MAX_RANGE_DAYS) -> InvalidInput | None:
@@ -122,9 +126,13 @@ class DiaryRepository(Repository):
                              ) -> Page[FoodLog]:
         """A page of logs of local dates first..last, newest eaten first; AccountGone when the
         account is gone or deactivated."""
-        page = await self.page(_list, _FOOD_LOGS, cursor=cursor, limit=limit,
-                               scope=(first, last, meal_type), user_id=user_id,
-                               meal_type=meal_type, from_date=first, to_date=last)
+        values = {"user_id": user_id, "from_date": first, "to_date": last}
+        if meal_type is None:
+            page = await self.page(_list, _FOOD_LOGS, cursor=cursor, limit=limit,
+                                   scope=(first, last), **values)
+        else:
+            page = await self.page(_list_by_meal, _FOOD_LOGS, cursor=cursor, limit=limit,
+                                   scope=(first, last, meal_type), meal_type=meal_type, **values)
         for log in page.items:
             _typed(log)
         return page

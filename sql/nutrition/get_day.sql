@@ -2,7 +2,7 @@
 -- get_days), and its food logs and water entries, each as a JSON array in the order they were eaten
 -- or drunk, in one statement. No row when the user is gone or deactivated. Served by user_context
 -- (users_pkey, profiles_pkey), daily_nutrition_pkey (user_id, date), food_logs_user_local_date_idx
--- and water_logs_user_local_date_idx (user_id, local_date, ...).
+-- and water_logs_user_local_date_idx (user_id, local_date DESC, ...), backwards.
 SELECT :'date'::date AS date,
        coalesce(d.calories, 0)::float8 AS calories, coalesce(d.protein_g, 0)::float8 AS protein_g,
        coalesce(d.carbs_g, 0)::float8 AS carbs_g, coalesce(d.fat_g, 0)::float8 AS fat_g,

@@ -114,6 +114,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "items": '[{"name": "Leek soup", "grams": 300, "calories": 120.5, "protein_g": 3, '
              '"carbs_g": 20, "fat_g": 2.5, "fiber_g": 4}]',
     "food_log_id": "1",
+    "after_local_date": "infinity",
     "after_eaten_at": "infinity",
     "from_date": "2026-06-01",
     "to_date": "2026-07-31",
