@@ -126,13 +126,14 @@ class DiaryRepository(Repository):
                              ) -> Page[FoodLog]:
         """A page of logs of local dates first..last, newest eaten first; AccountGone when the
         account is gone or deactivated."""
-        values = {"user_id": user_id, "from_date": first, "to_date": last}
         if meal_type is None:
             page = await self.page(_list, _FOOD_LOGS, cursor=cursor, limit=limit,
-                                   scope=(first, last), **values)
+                                   scope=(first, last), user_id=user_id, from_date=first,
+                                   to_date=last)
         else:
             page = await self.page(_list_by_meal, _FOOD_LOGS, cursor=cursor, limit=limit,
-                                   scope=(first, last, meal_type), meal_type=meal_type, **values)
+                                   scope=(first, last, meal_type), user_id=user_id,
+                                   meal_type=meal_type, from_date=first, to_date=last)
         for log in page.items:
             _typed(log)
         return page
