@@ -99,8 +99,9 @@ BEGIN
                   TABLE = 'profiles', COLUMN = 'time_zone';
     END IF;
     today := (now() AT TIME ZONE NEW.time_zone)::date;
-    years := extract(year FROM age(today, NEW.birth_date));
-    IF years NOT BETWEEN 13 AND 120 THEN
+    years := CASE WHEN isfinite(NEW.birth_date) THEN extract(year FROM age(today, NEW.birth_date))
+             END;
+    IF years IS NULL OR years NOT BETWEEN 13 AND 120 THEN
         RAISE EXCEPTION 'birth_date % makes the user % on %, not 13-120', NEW.birth_date, years,
                         today
             USING ERRCODE = 'check_violation', CONSTRAINT = 'profiles_age_range',

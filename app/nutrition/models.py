@@ -14,13 +14,14 @@ from app.kit.limits import MAX_BIGINT
 MAX_ITEMS = 100
 MAX_DOCUMENT_BYTES = 65536
 # How far ahead a meal or a glass of water may be dated (a clock that is a little off, a meal
-# planned for tonight); any time in the past is fine.
+# planned for tonight), and how far back (any diary a user may bring along).
 MAX_AHEAD = timedelta(days=1)
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 
 MealType = Literal["breakfast", "lunch", "dinner", "snack"]
 Source = Literal["manual", "photo", "barcode", "recipe"]
 Moment = Annotated[datetime, msgspec.Meta(
-    tz=True, description="An instant with its UTC offset; at most a day ahead of now.")]
+    tz=True, description="An instant with its UTC offset, from 1900 to a day ahead of now.")]
 Kcal = Annotated[float, msgspec.Meta(ge=0, le=20000, description="kcal, 0-20000; kept to 0.01.")]
 Grams = Annotated[float, msgspec.Meta(ge=0, le=5000, description="Grams, 0-5000; kept to 0.01.")]
 Portion = Annotated[float, msgspec.Meta(ge=0, le=10000,
@@ -31,7 +32,7 @@ RecipeRef = Annotated[int, msgspec.Meta(ge=1, le=MAX_BIGINT,
                                         description="One of the caller's recipes.")]
 Url = Annotated[str, text(2048, min_length=1)]
 Score = Annotated[float, msgspec.Meta(ge=0, le=1)]
-Document = Annotated[dict[str, Any] | list[Any], json_document(
+Document = Annotated[Any, json_document(
     "Any JSON object or array (as a vision model gave it, or the user's corrections); at most "
     "64 KiB as compact JSON.")]
 Ml = Annotated[int, msgspec.Meta(ge=1, le=5000, description="Millilitres, 1-5000.")]
@@ -41,16 +42,20 @@ def _cents(value: float) -> float:
     return round(value, 2)
 
 
-def _not_ahead(moment: datetime | None | UnsetType, field: str) -> None:
-    if isinstance(moment, datetime) and moment > datetime.now(timezone.utc) + MAX_AHEAD:
-        raise ValueError(f"{field} may be at most a day ahead of now")
+def _in_time(moment: datetime | None | UnsetType, field: str) -> None:
+    if isinstance(moment, datetime) and not (
+            EARLIEST <= moment <= datetime.now(timezone.utc) + MAX_AHEAD):
+        raise ValueError(f"{field} must be from 1900 to a day ahead of now")
 
 
 def _check_documents(data: FoodLogCreate | FoodLogUpdate) -> None:
     for name in ("detected_items", "user_corrections"):
         document = getattr(data, name)
-        if isinstance(document, (dict, list)):
-            check_document(document, name, MAX_DOCUMENT_BYTES)
+        if document is None or document is UNSET:
+            continue
+        if not isinstance(document, (dict, list)):
+            raise ValueError(f"{name} must be a JSON object or array")
+        check_document(document, name, MAX_DOCUMENT_BYTES)
 
 
 class FoodItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -110,7 +115,7 @@ class FoodLogCreate(msgspec.Struct, forbid_unknown_fields=True):
     user_corrections: Document | None = None
 
     def __post_init__(self) -> None:
-        _not_ahead(self.eaten_at, "eaten_at")
+        _in_time(self.eaten_at, "eaten_at")
         _check_documents(self)
 
 
@@ -129,7 +134,7 @@ class FoodLogUpdate(msgspec.Struct, forbid_unknown_fields=True):
     user_corrections: Document | None | UnsetType = UNSET
 
     def __post_init__(self) -> None:
-        _not_ahead(self.eaten_at, "eaten_at")
+        _in_time(self.eaten_at, "eaten_at")
         _check_documents(self)
 
 
@@ -138,7 +143,7 @@ class WaterCreate(msgspec.Struct, forbid_unknown_fields=True):
     drunk_at: Moment | None = None
 
     def __post_init__(self) -> None:
-        _not_ahead(self.drunk_at, "drunk_at")
+        _in_time(self.drunk_at, "drunk_at")
 
 
 class WaterEntry(msgspec.Struct):

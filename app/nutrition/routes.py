@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from litestar import Response, delete, get, patch
+from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
@@ -15,7 +15,7 @@ from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, not_found
+from app.kit.errors import AccountGone, InvalidInput, not_found
 from app.kit.pages import Page
 from app.nutrition.models import (
     DayDetail,
@@ -40,13 +40,26 @@ To = Annotated[date | None, QueryParameter(
     name="to", description="The last local date, inclusive.")]
 MealFilter = Annotated[MealType | None, QueryParameter(description="Only logs of this meal.")]
 
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
 _not_found = not_found("food log")
 _water_not_found = not_found("water entry")
+
+
+def _known(day: date | None, parameter: str) -> None:
+    """A date of the years a diary holds (date.min and date.max would reach PostgreSQL as
+    -infinity and infinity)."""
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"{parameter} must be from {EARLIEST_DAY} to {LATEST_DAY}",
+                           extra={"parameter": parameter})
 
 
 def _checked(first: date | None, last: date | None, longest: int | None = MAX_RANGE_DAYS
              ) -> None:
     """A range given whole is checked before any connection is taken."""
+    _known(first, "from")
+    _known(last, "to")
     if first is not None and last is not None:
         error = range_error((last - first).days + 1, longest)
         if error is not None:
@@ -57,12 +70,14 @@ class FoodLogController(UserController):
     path = "/food-logs"
     tags = ["nutrition"]
 
-    @creates("createFoodLog")
+    @post("/", operation_id="createFoodLog", responses=errors(401, 404, 409, 422),
+          response_headers=ETAG_HEADER)
     async def create_food_log(self, data: JSONBody[FoodLogCreate], user_id: UserId,
                               diary: Diary, idempotency_key: IdempotencyKey = None
                               ) -> Response[FoodLog]:
         """Log a meal with its items; its totals and its day move in the same statement. Its
-        local date is eaten_at (default now) in the profile's time zone, fixed from then on."""
+        local date is eaten_at (default now) in the profile's time zone, fixed from then on. A
+        recipe_id must be one of the caller's recipes (else 404)."""
         status, log = await created(
             diary, idempotency_key, "createFoodLog", data, FoodLog, user_id=user_id,
             create=lambda repo: repo.create(user_id=user_id, data=data), missing=AccountGone,
@@ -163,4 +178,5 @@ class DaysController(UserController):
     @get("/{day:str}", operation_id="getDay", responses=errors(401))
     async def get_day(self, day: DayPath, user_id: UserId, diary: Diary) -> DayDetail:
         """One local date as in /nutrition/days, with its food logs and water entries."""
+        _known(day, "day")
         return found(await diary.day(user_id=user_id, day=day), AccountGone)

@@ -131,11 +131,19 @@ async def test_without_dates_the_range_is_the_week_to_the_users_local_today(
 
 @pytest.mark.parametrize("query", [
     "from=2026-07-02&to=2026-07-01", "from=2026-01-01&to=2027-01-02", "from=2026-07-01x",
-    "to=2026-02-30",
+    "to=2026-02-30", "from=0001-01-01&to=0001-01-05", "to=9999-12-31", "from=1899-12-31",
 ])
 async def test_a_bad_range_is_400(client, alice: Account, query):
     response = await client.get(f"/nutrition/days?{query}", headers=alice.headers)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("path", ["/nutrition/days/0001-01-01", "/nutrition/days/9999-12-31",
+                                  "/food-logs?from=0001-01-01", "/water?to=9999-12-31"])
+async def test_a_date_outside_the_years_of_a_diary_is_400(client, alice: Account, path):
+    response = await client.get(path, headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert "must be from 1900-01-01 to 2999-12-31" in response.json()["detail"]
 
 
 async def test_a_range_is_1_to_366_days(client, alice: Account):

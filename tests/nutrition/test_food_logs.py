@@ -117,7 +117,11 @@ async def test_backdating_is_allowed_and_more_than_a_day_ahead_is_400(client, al
         "meal_type": "lunch", "items": [ITEM],
         "eaten_at": (now + timedelta(hours=25)).isoformat()}, headers=alice.headers)
     assert ahead.status_code == 400, ahead.text
-    assert "eaten_at may be at most a day ahead" in ahead.text
+    assert "eaten_at must be from 1900 to a day ahead of now" in ahead.text
+    ancient = await client.post("/food-logs", json={
+        "meal_type": "lunch", "items": [ITEM], "eaten_at": "1899-12-31T23:59:59Z"},
+        headers=alice.headers)
+    assert ancient.status_code == 400 and "eaten_at" in ancient.text
     patched = await client.patch(f"/food-logs/{old['id']}", json={
         "eaten_at": (now + timedelta(days=2)).isoformat()}, headers=alice.headers)
     assert patched.status_code == 400 and "eaten_at" in patched.text
@@ -140,6 +144,9 @@ async def test_backdating_is_allowed_and_more_than_a_day_ahead_is_400(client, al
     ({"meal_type": "lunch", "items": [ITEM], "recipe_id": 0}, "recipe_id"),
     ({"meal_type": "lunch", "items": [ITEM], "image_url": ""}, "image_url"),
     ({"meal_type": "lunch", "items": [ITEM], "detected_items": "soup"}, "detected_items"),
+    ({"meal_type": "lunch", "items": [ITEM], "detected_items": 3}, "detected_items"),
+    ({"meal_type": "lunch", "items": [ITEM], "detected_items": {"\u0000": 1}}, "detected_items"),
+    ({"meal_type": "lunch", "items": [ITEM], "eaten_at": "0001-01-01T00:00:00Z"}, "eaten_at"),
     ({"meal_type": "lunch", "items": [ITEM], "detected_items": {"a": "x" * 70000}},
      "detected_items"),
     ({"meal_type": "lunch", "items": [ITEM], "user_corrections": DEEP}, "user_corrections"),

@@ -216,6 +216,14 @@ async def test_a_zone_postgresql_does_not_know_is_400(client, alice: Account, zo
     assert patched.status_code == 400 and patched.json()["extra"] == {"field": "time_zone"}
 
 
+@pytest.mark.parametrize("birth", ["0001-01-01", "9999-12-31"])
+async def test_a_birth_date_at_the_ends_of_the_calendar_is_400(client, alice: Account, birth):
+    response = await client.put("/profile", json={**PROFILE, "birth_date": birth},
+                                headers=alice.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["extra"] == {"field": "birth_date"}
+
+
 @pytest.mark.parametrize("years", [12, 121, -1])
 async def test_an_age_outside_13_to_120_is_400_naming_birth_date(client, alice: Account, years):
     today = local_today("UTC")
