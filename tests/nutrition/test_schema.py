@@ -7,15 +7,13 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-import asyncpg
 import pytest
 
 from app.db.errors import ErrorTranslator
-from app.db.pool import init_connection
 from app.db.repository import Context
 from app.kit.errors import InvalidInput
 from app.kit.pages import Cursors
-from app.modules import MODULES, load_queries
+from app.modules import MODULES
 from app.nutrition.models import FoodItem, FoodLogCreate
 from app.nutrition.repository import DiaryRepository
 from app.profiles.models import ProfileWrite
@@ -23,28 +21,16 @@ from app.profiles.repository import ProfileRepository
 
 
 @pytest.fixture
-async def conn(database_url):
-    """A connection with the service's codecs and its statements loaded."""
-    load_queries()
-    connection = await asyncpg.connect(database_url)
-    await init_connection(connection)
-    try:
-        yield connection
-    finally:
-        await connection.close()
-
-
-@pytest.fixture
-def context(conn) -> Context:
+def context() -> Context:
     """The app's error translator: every module's constraint messages."""
     errors = ErrorTranslator({k: v for m in MODULES for k, v in m.constraints.items()})
     return Context(None, errors, Cursors(secrets.token_urlsafe(32)))
 
 
 @pytest.fixture
-async def user_id(conn) -> int:
-    return await conn.fetchval("INSERT INTO users (email, name, password_hash) "
-                               "VALUES ('eater@example.com', 'Eater', 'x') RETURNING id")
+async def user_id(owner_conn) -> int:
+    return await owner_conn.fetchval("INSERT INTO users (email, name, password_hash) "
+                                     "VALUES ('eater@example.com', 'Eater', 'x') RETURNING id")
 
 
 def _food(**fields) -> FoodItem:
@@ -58,9 +44,9 @@ def _profile(**fields) -> ProfileWrite:
                            "fitness_goal": "maintain", **fields})
 
 
-async def test_a_log_that_skipped_validation_is_a_400_and_writes_nothing(conn, context,
-                                                                         user_id):
-    diary = DiaryRepository(conn, context)
+async def test_a_log_that_skipped_validation_is_a_400_and_writes_nothing(owner_conn, context,
+                                                                        user_id):
+    diary = DiaryRepository(owner_conn, context)
     with pytest.raises(InvalidInput) as refused:
         await diary.create(user_id=user_id, data=FoodLogCreate(
             meal_type="lunch", items=[_food(), _food(calories=-1.0)]))
@@ -68,22 +54,23 @@ async def test_a_log_that_skipped_validation_is_a_400_and_writes_nothing(conn, c
     # No items: the totals' NOT NULL refuses the row before food_logs_items_count can.
     with pytest.raises(InvalidInput):
         await diary.create(user_id=user_id, data=FoodLogCreate(meal_type="lunch", items=[]))
-    assert await conn.fetchval("SELECT count(*) FROM food_logs") == 0
-    assert await conn.fetchval("SELECT count(*) FROM daily_nutrition") == 0
+    assert await owner_conn.fetchval("SELECT count(*) FROM food_logs") == 0
+    assert await owner_conn.fetchval("SELECT count(*) FROM daily_nutrition") == 0
 
 
-async def test_a_rule_without_a_message_is_still_a_400_naming_it(conn, context, user_id):
+async def test_a_rule_without_a_message_is_still_a_400_naming_it(owner_conn, context, user_id):
     with pytest.raises(InvalidInput) as refused:
-        await DiaryRepository(conn, context).create(
+        await DiaryRepository(owner_conn, context).create(
             user_id=user_id, data=FoodLogCreate(meal_type="brunch", items=[_food()]))
     assert refused.value.extra == {"constraint": "food_logs_meal_type_valid"}
 
 
-async def test_water_that_skipped_validation_is_a_400_naming_ml(conn, context, user_id):
+async def test_water_that_skipped_validation_is_a_400_naming_ml(owner_conn, context, user_id):
     with pytest.raises(InvalidInput) as refused:
-        await DiaryRepository(conn, context).create_water(user_id=user_id, ml=0, drunk_at=None)
+        await DiaryRepository(owner_conn, context).create_water(user_id=user_id, ml=0,
+                                                                drunk_at=None)
     assert refused.value.extra == {"field": "ml"}
-    assert await conn.fetchval("SELECT count(*) FROM water_logs") == 0
+    assert await owner_conn.fetchval("SELECT count(*) FROM water_logs") == 0
 
 
 @pytest.mark.parametrize(("fields", "field"), [
@@ -94,9 +81,11 @@ async def test_water_that_skipped_validation_is_a_400_naming_ml(conn, context, u
     ({"birth_date": date(2020, 1, 1)}, "birth_date"),
     ({"water_target_ml": 10}, "water_target_ml"),
 ], ids=lambda v: v if isinstance(v, str) else None)
-async def test_a_profile_that_skipped_validation_is_a_400_naming_the_field(conn, context, user_id,
-                                                                            fields, field):
+async def test_a_profile_that_skipped_validation_is_a_400_naming_the_field(
+    owner_conn, context, user_id, fields, field
+):
+    profiles = ProfileRepository(owner_conn, context)
     with pytest.raises(InvalidInput) as refused:
-        await ProfileRepository(conn, context).put(user_id=user_id, profile=_profile(**fields))
+        await profiles.put(user_id=user_id, profile=_profile(**fields))
     assert refused.value.extra == {"field": field}
-    assert await conn.fetchval("SELECT count(*) FROM profiles") == 0
+    assert await owner_conn.fetchval("SELECT count(*) FROM profiles") == 0
