@@ -23,6 +23,10 @@ N = TypeVar("N", int, float)
 MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its 256-bit output
 GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs"
 
+# What the daily quotas meter (app/usage), in the order of each tier's limits below.
+USAGE_KINDS = ("vision_analyses", "recipe_generations", "coach_messages")
+MAX_USAGE_LIMIT = 1_000_000
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
@@ -70,6 +74,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_max_failures_per_account: int = 20
     login_max_failures_per_address: int = 50
     login_trusted_address_days: int = 30
+    # Units of each of USAGE_KINDS a user of each subscription tier may reserve per local day.
+    usage_limits_free: tuple[int, int, int] = (3, 2, 10)
+    usage_limits_premium: tuple[int, int, int] = (100, 50, 500)
+    usage_limits_pro: tuple[int, int, int] = (100, 50, 500)
     access_log: bool = False
     log_level: str = "info"
     cors_origins: tuple[str, ...] = ()
@@ -89,6 +97,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "jwt_secret"
+
+    @property
+    def usage_limits(self) -> dict[str, dict[str, int]]:
+        """Subscription tier -> kind -> units per local day."""
+        tiers = {"free": self.usage_limits_free, "premium": self.usage_limits_premium,
+                 "pro": self.usage_limits_pro}
+        return {tier: dict(zip(USAGE_KINDS, limits, strict=True))
+                for tier, limits in tiers.items()}
 
 
 def _number(kind: Callable[[str], N], noun: str, lo: N, hi: N) -> Callable[[str, str], N]:
@@ -128,6 +144,21 @@ def _choice(*allowed: str) -> Callable[[str, str], str]:
         return raw
 
     return parse
+
+
+def _usage_limits(name: str, raw: str) -> tuple[int, ...]:
+    """``vision_analyses=3,recipe_generations=2,coach_messages=10``: every kind, once each."""
+    limits: dict[str, int] = {}
+    for item in raw.split(","):
+        kind, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or kind not in USAGE_KINDS or kind in limits:
+            raise ConfigError(f"{name} must name each of {', '.join(USAGE_KINDS)} once as "
+                              f"kind=limit, got {raw!r}")
+        limits[kind] = _int(0, MAX_USAGE_LIMIT)(f"{name} ({kind})", value)
+    missing = [kind for kind in USAGE_KINDS if kind not in limits]
+    if missing:
+        raise ConfigError(f"{name} has no limit for {', '.join(missing)}")
+    return tuple(limits[kind] for kind in USAGE_KINDS)
 
 
 def _database_url(name: str, raw: str) -> str:
@@ -263,6 +294,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "APP_LOGIN_MAX_FAILURES_PER_ACCOUNT": ("login_max_failures_per_account", _int(1, 100_000)),
     "APP_LOGIN_MAX_FAILURES_PER_ADDRESS": ("login_max_failures_per_address", _int(1, 100_000)),
     "APP_LOGIN_TRUSTED_ADDRESS_DAYS": ("login_trusted_address_days", _int(1, 365)),
+    "APP_USAGE_LIMITS_FREE": ("usage_limits_free", _usage_limits),
+    "APP_USAGE_LIMITS_PREMIUM": ("usage_limits_premium", _usage_limits),
+    "APP_USAGE_LIMITS_PRO": ("usage_limits_pro", _usage_limits),
     "APP_ACCESS_LOG": ("access_log", _bool),
     "APP_LOG_LEVEL": ("log_level", _choice("critical", "error", "warning", "info", "debug")),
     "APP_CORS_ORIGINS": ("cors_origins", _origins),

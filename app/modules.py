@@ -19,11 +19,14 @@ from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
 from app.notifications.module import module as notifications
+from app.nutrition.module import module as nutrition
+from app.profiles.module import module as profiles
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
+from app.usage.module import module as usage
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               notifications, billing)
+                               notifications, billing, profiles, nutrition, usage)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

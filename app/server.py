@@ -185,8 +185,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     dependencies: dict[str, Provide] = dict(AUTH_DEPENDENCIES)
     for module in modules:
         provided = {
-            **{name: _for_the_caller(setup.repository(cls))
-               for name, cls in module.repositories.items()},
+            **{name: _for_the_caller(setup.build(make))
+               for name, make in module.repositories.items()},
             **{name: _as_is(service)
                for name, service in (module.services(setup) if module.services else {}).items()},
         }

@@ -8,7 +8,8 @@
     python -m bench instructions REV...  # the same, in instructions per request (valgrind)
     python -m bench pgbouncer # the cost of going through PgBouncer (transaction mode)
     python -m bench servers   # uvicorn (httptools, h11) and granian: speed, and hostile clients
-    python -m bench all       # compare, growth, workers and profile
+    python -m bench nutrition # the diary, days and quotas vs the seed's ORM way; days by history
+    python -m bench all       # compare, growth, workers, profile and nutrition
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -25,7 +26,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import compare, growth, instructions, pgbouncer, profile, revisions, servers, workers
+from bench import (compare, growth, instructions, nutrition, pgbouncer, profile, revisions, servers,
+                   workers)
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +42,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "instructions": (instructions.run, instructions.markdown),
     "pgbouncer": (pgbouncer.run, pgbouncer.markdown),
     "servers": (servers.run, servers.markdown),
+    "nutrition": (nutrition.run, nutrition.markdown),
 }
 
 

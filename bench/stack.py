@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import asyncpg
@@ -189,10 +189,11 @@ class Server:
         self.log = log_dir / f"{name}.log"
         self.probe, self.token = probe, token
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str, token: str | None = None) -> tuple[int, bytes]:
+        """GET ``path`` as the user of ``token`` (default: the server's probe token)."""
         request = urllib.request.Request(self.url + path)
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
+        if token or self.token:
+            request.add_header("Authorization", f"Bearer {token or self.token}")
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status, response.read()
@@ -235,23 +236,24 @@ UVICORN = ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--http"
            "--no-access-log", "--log-level", "warning"]
 
 
-def service(data: Dataset, log_dir: Path, workers: int = 1, name: str = "service") -> Server:
-    """This service (``python -m app serve``) on the dataset's database."""
+def service(data: Dataset, log_dir: Path, workers: int = 1, name: str = "service",
+            env: dict[str, str] | None = None) -> Server:
+    """This service (``python -m app serve``) on the dataset's database; ``env`` adds settings."""
     port = free_port()
     return Server(name, [sys.executable, "-m", "app", "serve"],
                   {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET, "APP_PORT": str(port),
                    "APP_WORKERS": str(workers), "APP_LOG_LEVEL": "warning",
-                   "APP_DRAIN_SECONDS": "0"},
+                   "APP_DRAIN_SECONDS": "0", **(env or {})},
                   port, log_dir, probe="/tasks/stats", token=data.tokens[0])
 
 
-def baseline(data: Dataset, log_dir: Path) -> Server:
+def baseline(data: Dataset, log_dir: Path, env: dict[str, str] | None = None) -> Server:
     """The FastAPI + SQLAlchemy ORM baseline (bench/baseline.py) on the same database."""
     port = free_port()
     return Server("baseline", [sys.executable, "-m", "uvicorn", "bench.baseline:app",
                                "--port", str(port), *UVICORN],
-                  {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET}, port, log_dir,
-                  probe="/tasks?limit=1", token=data.tokens[0])
+                  {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET, **(env or {})}, port,
+                  log_dir, probe="/tasks?limit=1", token=data.tokens[0])
 
 
 def ceiling(bodies: dict[str, str], log_dir: Path) -> Server:
@@ -302,15 +304,23 @@ def require_tools() -> None:
         raise BenchError("wrk is not installed: apt-get install -y wrk (Debian/Ubuntu)")
 
 
+def last_30_days() -> str:
+    """The query string of GET /nutrition/days for the last 30 days, today (UTC) included."""
+    today = datetime.now(timezone.utc).date()
+    return f"from={today - timedelta(days=29)}&to={today}"
+
+
 def wrk_script(data: Dataset, mode: str, out_dir: Path, list_page: int = 1) -> Path:
-    """bench/wrk/requests.lua with a prelude holding this dataset's users, tokens and ids."""
+    """bench/wrk/requests.lua with a prelude holding this dataset's users, tokens and ids, and
+    the last 30 days for GET /nutrition/days."""
     def table(values: list) -> str:
         return "{" + ",".join(json.dumps(v) for v in values) + "}"
 
     prelude = (f"mode = {json.dumps(mode)}\nper_user = {data.per_user}\n"
                f"tokens = {table(data.tokens)}\nfirst_task = {table(data.first_task)}\n"
-               f"list_paths = {table(data.list_paths(list_page) if mode == 'list' else [])}\n")
-    path = out_dir / f"wrk-{mode}-{list_page}-{abs(hash(data.url))}.lua"
+               f"list_paths = {table(data.list_paths(list_page) if mode == 'list' else [])}\n"
+               f"days_query = {json.dumps(last_30_days())}\n")
+    path = out_dir / f"wrk-{mode}-{list_page}-{abs(hash((data.url, *data.user_ids)))}.lua"
     if not path.exists():
         path.write_text(prelude + (BENCH / "wrk" / "requests.lua").read_text())
     return path

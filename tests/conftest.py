@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import asyncpg
 import psycopg
 import pytest
 from litestar import Litestar
@@ -33,6 +34,8 @@ from pytest_postgresql import factories
 
 from app.config import Settings, load_settings
 from app.db import migrations
+from app.db.pool import init_connection
+from app.modules import load_queries
 from app.server import create_app
 from tests.helpers import Account, register
 
@@ -217,6 +220,19 @@ def service_url(request: pytest.FixtureRequest, _database: tuple[str, str]) -> s
     """This test's database, as the least-privileged role the service connects as."""
     proc = request.getfixturevalue("postgresql_noproc")
     return url_for(_database[0], proc.port, SERVICE_ROLE, SERVICE_PASSWORD, _database[1])
+
+
+@pytest.fixture
+async def owner_conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to this test's database as the schema's owner, with the service's codecs and
+    its statements loaded: for repositories used without the app (schema tests)."""
+    load_queries()
+    connection = await asyncpg.connect(database_url)
+    await init_connection(connection)
+    try:
+        yield connection
+    finally:
+        await connection.close()
 
 
 def settings_for(service_url: str, **environ: str) -> Settings:

@@ -12,6 +12,7 @@ import pytest
 from tests.helpers import Account
 
 DOCUMENT = {"ingredients": [{"name": "Leek"}], "instructions": ["Boil"]}
+FOOD = {"name": "Rice", "calories": 200, "protein_g": 4, "carbs_g": 44, "fat_g": 0.5}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ CREATES = [
     Create("batch", lambda c, w: _fixed("/batches"),
            {"essays": [{"content_id": "e1", "language": "en"}]},
            {"essays": [{"content_id": "e2", "language": "en"}]}, "batches"),
+    Create("food_log", lambda c, w: _fixed("/food-logs"),
+           {"meal_type": "lunch", "items": [FOOD]}, {"meal_type": "dinner", "items": [FOOD]},
+           "food_logs"),
+    Create("water", lambda c, w: _fixed("/water"), {"ml": 250}, {"ml": 300}, "water_logs"),
 ]
 
 
@@ -167,7 +172,7 @@ async def test_every_create_documents_the_key(client):
         (path, "post") for path, item in schema["paths"].items()
         if "post" in item and "201" in item["post"]["responses"] and path != "/auth/register"
     }
-    assert len(creates) == 6
+    assert len(creates) == 8
     for path, method in creates:
         operation = schema["paths"][path][method]
         names = {p["name"] for p in operation.get("parameters", [])}

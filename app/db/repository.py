@@ -87,15 +87,20 @@ class Repository:
         self.ctx = Context.standalone(db) if ctx is None else ctx
         self.session_id = session_id
 
+    def _copy(self, db: Executor, session_id: int | None) -> Self:
+        """This repository on ``db`` acting for ``session_id``; a subclass with state of its own
+        passes it on here."""
+        return type(self)(db, self.ctx, session_id)
+
     def on(self, db: Executor) -> Self:
         """The same repository on ``db``: e.g. a connection, for several statements in one
         transaction."""
-        return type(self)(db, self.ctx, self.session_id)
+        return self._copy(db, self.session_id)
 
     def acting_for(self, session_id: int) -> Self:
         """The same repository acting for the caller whose access token belongs to
         ``session_id``: every statement that checks a session checks this one."""
-        return type(self)(self.db, self.ctx, session_id)
+        return self._copy(self.db, session_id)
 
     def _args(self, query: Query[Any], values: dict[str, Any]) -> list[Any]:
         if query.for_caller and SESSION not in values:

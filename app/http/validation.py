@@ -58,6 +58,17 @@ def json_object(description: str, extra_schema: dict[str, Any] | None = None) ->
     )
 
 
+def json_document(description: str) -> msgspec.Meta:
+    """The schema of a free-form JSON object or array field (``Annotated[Any,
+    json_document(...)]``; check it with ``check_document``): the nested rules are in words, as
+    for ``json_object``."""
+    return msgspec.Meta(
+        description=f"{description} No NUL character in any key or string; at most {MAX_DEPTH} "
+        "levels deep.",
+        extra_json_schema={"anyOf": [_DOCUMENT_OBJECT, {"type": "array"}]},
+    )
+
+
 # A moment with its offset, as PostgreSQL's timestamptz gives it: a date-time in the document.
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
 

@@ -6,8 +6,9 @@ them with nothing registered as a side effect of an import:
 - ``controllers``: its Litestar controllers;
 - ``queries``: the SQL files it runs (``queries_in(repository)``), bound and verified at startup;
 - ``constraints``: what a violation of each of its named constraints means to a client;
-- ``repositories``: dependency name -> repository class, built once per app and given to the
-  handlers of authenticated controllers that take a parameter of that name and type;
+- ``repositories``: dependency name -> repository class (built on the app's pool), or a function
+  of the ``Setup`` that builds the repository (one that needs settings), built once per app and
+  given to the handlers of authenticated controllers that take a parameter of that name and type;
 - ``services``: dependency name -> object, built once per app from the ``Setup`` (for what is not
   a repository, or is used by public routes);
 - ``jobs``: the housekeeping it needs every worker to run (what it deletes -> a pruner);
@@ -48,6 +49,10 @@ class Setup:
         assert self.context.database is not None
         return cls(self.context.database, self.context)
 
+    def build(self, make: type[Repository] | Callable[[Setup], Repository]) -> Repository:
+        """A module's repository: ``make`` is its class, or a function of this Setup."""
+        return self.repository(make) if isinstance(make, type) else make(self)
+
     def on_close(self, close: Callable[[], object]) -> None:
         """Call ``close`` when the app shuts down (after its last request)."""
         self.closers.append(close)
@@ -59,7 +64,8 @@ class Module:
     controllers: Sequence[type[Controller]] = ()
     queries: Sequence[Query[Any]] = ()
     constraints: Mapping[str, AppError] = field(default_factory=dict)
-    repositories: Mapping[str, type[Repository]] = field(default_factory=dict)
+    repositories: Mapping[str, type[Repository] | Callable[[Setup], Repository]] = field(
+        default_factory=dict)
     services: Callable[[Setup], Mapping[str, object]] | None = None
     jobs: Callable[[Setup], Mapping[str, Pruner]] | None = None
     schemas: Sequence[type[msgspec.Struct]] = ()

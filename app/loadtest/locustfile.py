@@ -30,6 +30,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from locust import FastHttpUser, between, events
@@ -58,6 +59,19 @@ RECIPE: dict[str, Any] = {
 WORDS = ["soup", "stew", "salad", "curry", "pie", "bread"]
 TAGS = ["vegan", "quick", "winter", "spicy", "family", "budget"]
 INGREDIENTS = [item["name"] for item in RECIPE["ingredients"]]
+FOODS = [
+    {"name": "Oatmeal", "grams": 80, "calories": 303, "protein_g": 10.5, "carbs_g": 54.2,
+     "fat_g": 5.3, "fiber_g": 8.1},
+    {"name": "Banana", "grams": 120, "calories": 107, "protein_g": 1.3, "carbs_g": 27.4,
+     "fat_g": 0.4, "fiber_g": 3.1},
+    {"name": "Greek yogurt", "grams": 150, "calories": 146, "protein_g": 15, "carbs_g": 5.4,
+     "fat_g": 7.5},
+    {"name": "Chicken breast", "grams": 150, "calories": 248, "protein_g": 46.5, "carbs_g": 0,
+     "fat_g": 5.4},
+]
+MEALS = ["breakfast", "lunch", "dinner", "snack"]
+KINDS = ["vision_analyses", "recipe_generations", "coach_messages"]
+ZONES = ["Europe/Lisbon", "America/New_York", "Asia/Tokyo", "Pacific/Auckland", "UTC"]
 
 
 @events.init.add_listener  # type: ignore[untyped-decorator]  # Locust's events are untyped
@@ -90,6 +104,8 @@ class ApiUser(FastHttpUser):
         self.conversation_ids: list[int] = []
         self.batch_ids: list[int] = []
         self.notification_ids: list[int] = []
+        self.food_log_ids: list[int] = []
+        self.profiled = False
         if SEEDED:
             # Each simulated user of this process takes the next seeded account: two simulated
             # users sharing one would delete each other's tasks and count the 404s as errors.
@@ -341,5 +357,97 @@ class ApiUser(FastHttpUser):
             if self._status("DELETE", f"/notifications/{notification_id}",
                             "/notifications/{id}") == 204:
                 self.notification_ids.remove(notification_id)
+
+    # The food diary.
+
+    def set_profile(self) -> None:
+        """Write the whole profile, or now and then change the weight of the one written."""
+        if self.profiled and random.random() < 0.3:
+            with self.rest("GET", "/profile", name="/profile", headers=self.headers) as response:
+                etag = response.headers.get("etag") if response.status_code == 200 else None
+            if isinstance(etag, str) and etag:
+                self._json("PATCH", "/profile", "/profile",
+                           {"weight_kg": random.randint(55, 95)}, headers={"If-Match": etag})
+            return
+        born = date(random.randint(1950, 2005), random.randint(1, 12), random.randint(1, 28))
+        profile = self._json("PUT", "/profile", "/profile", {
+            "birth_date": born.isoformat(), "gender": random.choice(["male", "female", "other"]),
+            "height_cm": random.randint(150, 195), "weight_kg": random.randint(50, 110),
+            "activity_level": random.choice(["sedentary", "light", "moderate", "active"]),
+            "fitness_goal": random.choice(["lose", "maintain", "gain"]),
+            "time_zone": random.choice(ZONES)})
+        self.profiled = self.profiled or profile is not None
+
+    def log_meal(self) -> None:
+        eaten = datetime.now(timezone.utc) - timedelta(minutes=random.randint(0, 600))
+        log = self._json("POST", "/food-logs", "/food-logs", {
+            "meal_type": random.choice(MEALS), "eaten_at": eaten.isoformat(),
+            "items": random.sample(FOODS, 3)})
+        if log is not None:
+            self.food_log_ids.append(log["id"])
+
+    def browse_food_logs(self) -> None:
+        params = "limit=20"
+        for _ in range(3):
+            page = self._json("GET", f"/food-logs?{params}", "/food-logs")
+            if page is None:
+                return
+            known = set(self.food_log_ids)
+            self.food_log_ids += [f["id"] for f in page["items"] if f["id"] not in known]
+            if page["next_cursor"] is None or random.random() < 0.5:
+                return
+            params = f"limit=20&cursor={page['next_cursor']}"
+
+    def _some_food_log(self) -> int | None:
+        if not self.food_log_ids:
+            self.log_meal()
+        return random.choice(self.food_log_ids) if self.food_log_ids else None
+
+    def open_food_log(self) -> None:
+        if (log_id := self._some_food_log()) is not None:
+            self._json("GET", f"/food-logs/{log_id}", "/food-logs/{id}")
+
+    def edit_food_log(self) -> None:
+        if (log_id := self._some_food_log()) is None:
+            return
+        with self.rest("GET", f"/food-logs/{log_id}", name="/food-logs/{id}",
+                       headers=self.headers) as response:
+            etag = response.headers.get("etag") if response.status_code == 200 else None
+        if isinstance(etag, str) and etag:
+            self._json("PATCH", f"/food-logs/{log_id}", "/food-logs/{id}",
+                       {"items": random.sample(FOODS, 2)}, headers={"If-Match": etag})
+
+    def delete_food_log(self) -> None:
+        if (log_id := self._some_food_log()) is not None:
+            if self._status("DELETE", f"/food-logs/{log_id}", "/food-logs/{id}") == 204:
+                self.food_log_ids.remove(log_id)
+
+    def drink_water(self) -> None:
+        self._json("POST", "/water", "/water", {"ml": random.choice([150, 250, 330, 500])})
+
+    def view_days(self) -> None:
+        days = random.choice([7, 30])
+        today = datetime.now(timezone.utc).date()
+        self._json("GET", f"/nutrition/days?from={today - timedelta(days=days - 1)}"
+                   f"&to={today}", "/nutrition/days")
+
+    def view_day(self) -> None:
+        when = datetime.now(timezone.utc).date() - timedelta(days=random.randint(0, 6))
+        self._json("GET", f"/nutrition/days/{when}", "/nutrition/days/{date}")
+
+    def reserve_quota(self) -> None:
+        """Reserve a unit before a (pretend) model call; once the day's quota is used the 429 is
+        the answer expected, not a failure. Now and then the call fails and the unit goes back."""
+        kind = random.choice(KINDS)
+        with self.client.request("POST", f"/usage/{kind}/reserve", name="/usage/{kind}/reserve",
+                                 headers=self.headers, catch_response=True) as response:
+            reserved = response.status_code == 200
+            if response.status_code == 429:
+                response.success()
+        if reserved and random.random() < 0.2:
+            self._json("POST", f"/usage/{kind}/release", "/usage/{kind}/release")
+
+    def check_usage(self) -> None:
+        self._json("GET", "/usage", "/usage")
 
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}  # type: ignore[assignment]

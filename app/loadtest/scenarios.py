@@ -39,6 +39,18 @@ ACTIONS: dict[str, str] = {
     "read_notification": "PATCH /notifications/{id} {is_read: true}",
     "read_all_notifications": "POST /notifications/read-all {before: the newest id seen}",
     "delete_notification": "DELETE /notifications/{id}",
+    "set_profile": "PUT /profile, then now and then PATCH /profile {weight_kg} with If-Match",
+    "log_meal": "POST /food-logs with three items, eaten now or earlier today",
+    "browse_food_logs": "GET /food-logs, following next_cursor for up to three pages",
+    "open_food_log": "GET /food-logs/{id}",
+    "edit_food_log": "PATCH /food-logs/{id} {items} with If-Match from a GET",
+    "delete_food_log": "DELETE /food-logs/{id}",
+    "drink_water": "POST /water",
+    "view_days": "GET /nutrition/days for the last week or the last 30 days",
+    "view_day": "GET /nutrition/days/{date} of one of the last days",
+    "reserve_quota": "POST /usage/{kind}/reserve (a 429 once the day's quota is used is "
+                     "expected), and now and then POST /usage/{kind}/release",
+    "check_usage": "GET /usage",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
@@ -68,6 +80,14 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "read_messages": 6, "submit_batch": 1, "process_essays": 2, "check_batch": 2,
         "browse_batches": 1, "read_batch_essays": 2, "browse_notifications": 4,
         "read_notification": 2, "read_all_notifications": 1, "delete_notification": 1,
+        "set_profile": 1, "log_meal": 3,
+        "browse_food_logs": 1, "open_food_log": 1, "edit_food_log": 1, "delete_food_log": 1,
+        "drink_water": 2, "view_days": 3, "view_day": 1, "reserve_quota": 2, "check_usage": 1,
+    },
+    "nutrition": {
+        "set_profile": 2, "log_meal": 20, "browse_food_logs": 6, "open_food_log": 8,
+        "edit_food_log": 5, "delete_food_log": 3, "drink_water": 12, "view_days": 20,
+        "view_day": 10, "reserve_quota": 10, "check_usage": 4,
     },
 }
 

@@ -1,12 +1,14 @@
 -- The requests of one benchmark run, for wrk. python -m bench writes a prelude above this file
 -- that defines:
---   mode        "get" | "list" | "create" | "update"
+--   mode        "get" | "list" | "create" | "update" (tasks) | "days" | "log" | "reserve" (diary)
 --   tokens      a bearer token per seeded user
 --   first_task  each user's first task id (a user's tasks have consecutive ids)
 --   per_user    tasks per user
 --   list_paths  each user's GET /tasks path (first page, or a deeper page with its cursor)
--- Each request picks a random user, and for get/update a random task of theirs. At the end one
--- line "BENCH {json}" reports the counts, errors and latency percentiles (microseconds).
+--   days_query  from=...&to=... for GET /nutrition/days (the last 30 days)
+-- Each request picks a random user, and for get/update a random task of theirs, for reserve a
+-- random kind. At the end one line "BENCH {json}" reports the counts, errors and latency
+-- percentiles (microseconds).
 
 local counter = 0
 
@@ -28,6 +30,12 @@ end
 
 local create_body = '{"title":"Written by wrk","description":"A task from the benchmark"}'
 local update_bodies = { '{"completed":true}', '{"completed":false}' }
+local log_body = '{"meal_type":"lunch","items":[' ..
+   '{"name":"Rice","grams":150,"calories":195,"protein_g":4.1,"carbs_g":42.3,"fat_g":0.4},' ..
+   '{"name":"Chicken","grams":120,"calories":198,"protein_g":37.2,"carbs_g":0,"fat_g":4.3},' ..
+   '{"name":"Broccoli","grams":90,"calories":31,"protein_g":2.5,"carbs_g":6,"fat_g":0.3,' ..
+   '"fiber_g":2.4}]}'
+local kinds = { "vision_analyses", "recipe_generations", "coach_messages" }
 
 function request()
    local user = math.random(#tokens)
@@ -38,6 +46,13 @@ function request()
       return wrk.format("GET", list_paths[user], headers(user))
    elseif mode == "create" then
       return wrk.format("POST", "/tasks", headers(user), create_body)
+   elseif mode == "days" then
+      return wrk.format("GET", "/nutrition/days?" .. days_query, headers(user))
+   elseif mode == "log" then
+      return wrk.format("POST", "/food-logs", headers(user), log_body)
+   elseif mode == "reserve" then
+      return wrk.format("POST", "/usage/" .. kinds[math.random(#kinds)] .. "/reserve",
+                        headers(user))
    else
       local id = first_task[user] + math.random(0, per_user - 1)
       return wrk.format("PATCH", "/tasks/" .. id, headers(user), update_bodies[math.random(2)])

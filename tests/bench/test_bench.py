@@ -97,3 +97,23 @@ def test_a_benchmarks_section_is_replaced_and_the_rest_kept():
 ])
 def test_profile_samples_are_charged_to_their_part(stack, part):
     assert charge(stack) == part
+
+
+def test_the_diary_seed_writes_logs_their_days_and_counters_as_the_service_would(dataset):
+    logs = fetch(dataset.url, "seed_diary", user_ids=dataset.user_ids, days=3,
+                 logs_per_day=5)[0]["logs"]
+    size = fetch(dataset.url, "diary_size")[0]
+    assert size["logs"] == logs and 3 * 11 <= logs <= 3 * 15  # today's only up to now
+    assert _count(dataset.url, "SELECT count(*) FROM profiles") == 3
+    assert _count(dataset.url, "SELECT count(*) FROM usage_counters WHERE used = 0") == 9
+    assert _count(dataset.url, """
+        SELECT count(*) FROM daily_nutrition AS d
+        FULL JOIN (SELECT user_id, local_date, sum(total_calories) AS calories,
+                          sum(total_fiber) AS fiber, count(*) AS logs,
+                          coalesce(sum(total_calories) FILTER (WHERE meal_type = 'lunch'), 0)
+                              AS lunch
+                   FROM food_logs GROUP BY user_id, local_date) AS f
+            ON (f.user_id, f.local_date) = (d.user_id, d.date)
+        WHERE (d.calories, d.fiber_g, d.food_logs, d.lunch_calories)
+              IS DISTINCT FROM (f.calories, f.fiber, f.logs, f.lunch)
+           OR (d.targets).calories IS NULL""") == 0

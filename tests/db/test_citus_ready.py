@@ -18,6 +18,7 @@ NOT_USER_OWNED = {
              "lookup table of its own there: Citus enforces only keys that hold the "
              "distribution column)",
     "tags": "a reference table (tag names are shared by every user)",
+    "time_zones": "a reference table (the zone names PostgreSQL knows)",
     "login_failures": "a reference or local table (counts emails no account has)",
 }
 # Indexes of user-owned tables that lead with something else: housekeeping that walks all users

@@ -89,7 +89,6 @@ SAMPLE_VALUES: dict[str, str] = {
     "login_role": "psql_login_role",
     "group_role": "pgapi_service",
     "migrations": "{0001_users,0002_tasks}",
-    "kind": "subscription_changed",
     "data": '{"source": "psql"}',
     "notification_id": "1",
     "is_read": "true",
@@ -116,23 +115,74 @@ SAMPLE_VALUES: dict[str, str] = {
     "invoice_updated_at": "2026-06-03T00:00:00Z",
     "user_ids": "{1}",
     "retention_days": "90",
+    "birth_date": "1990-05-01",
+    "gender": "female",
+    "height_cm": "165.5",
+    "weight_kg": "60",
+    "activity_level": "light",
+    "fitness_goal": "lose",
+    "diet_type": "vegetarian",
+    "diet_type_sent": "true",
+    "allergies": "{peanuts}",
+    "health_conditions": "{}",
+    "medications": "{}",
+    "time_zone": "Europe/Lisbon",
+    "water_target_ml": "2500",
+    "calories_override": "1800",
+    "protein_g_override": "120",
+    "carbs_g_override": "150",
+    "fat_g_override": "60",
+    "targets_sent": "true",
+    "meal_type": "lunch",
+    "eaten_at": "2026-06-30T20:00:00Z",
+    "source": "recipe",
+    "recipe_id_sent": "true",
+    "image_url": "https://example.com/soup.jpg",
+    "image_url_sent": "true",
+    "confidence_score": "0.9",
+    "confidence_score_sent": "true",
+    "detected_items": '[{"label": "soup", "score": 0.9}]',
+    "detected_items_sent": "true",
+    "user_corrections": '{"renamed": "Leek soup"}',
+    "user_corrections_sent": "true",
+    "items": '[{"name": "Leek soup", "grams": 300, "calories": 120.5, "protein_g": 3, '
+             '"carbs_g": 20, "fat_g": 2.5, "fiber_g": 4}]',
+    "food_log_id": "1",
+    "after_local_date": "infinity",
+    "after_eaten_at": "infinity",
+    "from_date": "2026-06-01",
+    "to_date": "2026-07-31",
+    "ml": "250",
+    "drunk_at": "2026-06-30T21:00:00Z",
+    "water_id": "1",
+    "after_drunk_at": "infinity",
+    "date": "2026-07-01",
+    "kind": "coach_messages",
+    "kinds": "{vision_analyses,recipe_generations,coach_messages}",
+    "limits": '{"free": {"vision_analyses": 3, "recipe_generations": 2, "coach_messages": 10}}',
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
 FILE_VALUES: dict[str, dict[str, str]] = {
     "idempotency/store_response": {"idempotency_key": "psql-key-2"},
     "billing/apply_subscription_event": {"status": "on_trial"},
+    "notifications/create_notification": {"kind": "subscription_changed"},
 }
 
 ALL_FILES = sorted(SQL_ROOT.glob("*/*.sql"))
 
 
-def _order(path) -> tuple[bool, str, str]:
-    # Create the user and its session first and delete things last, so the files in between find
-    # rows.
-    name = path.stem
+# Folders whose rows the files of other folders refer to (a food log to its recipe).
+_REFERRED = ("recipes",)
+
+
+def _order(path) -> tuple[bool, str, bool, str, str]:
+    # Create the user and its session first, then what others refer to, and delete things last,
+    # so the files in between find rows.
+    name, folder = path.stem, path.parent.name
     first = {"create_user": "0", "start_session": "1"}
-    return (name.startswith(("delete", "end_", "revoke")), first.get(name, path.parent.name), name)
+    return (name.startswith(("delete", "end_", "revoke")), first.get(name, "2"),
+            folder not in _REFERRED, folder, name)
 
 
 async def test_every_declared_query_prepares_with_its_row_shape(database_url):
@@ -195,12 +245,14 @@ SESSION_CHECK = ("EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user
 
 
 def test_every_statement_for_an_access_token_checks_its_session():
-    """A statement that checks that the caller's account is active also checks that the token's
+    """A statement that checks that the caller's account is active (itself, or through the
+    user_context view) also checks that the token's
     session has not ended (logout, logout-all, a password change, a reused refresh token): a
     statement added without it would let a revoked access token through."""
     unchecked = [
         f"{path.parent.name}/{path.stem}" for path in ALL_FILES
-        if "is_active" in (text := path.read_text()) and ":'user_id'" in text
+        if ("is_active" in (text := path.read_text()) or "user_context" in text)
+        and ":'user_id'" in text
         and SESSION_CHECK not in text
         and f"{path.parent.name}/{path.stem}" not in _NOT_FOR_AN_ACCESS_TOKEN
     ]

@@ -54,6 +54,17 @@ ROUTES = {
     "read_notification": ("PATCH", "/notifications/{id}"),
     "read_all_notifications": ("POST", "/notifications/read-all"),
     "delete_notification": ("DELETE", "/notifications/{id}"),
+    "set_profile": ("PUT", "/profile"),
+    "log_meal": ("POST", "/food-logs"),
+    "browse_food_logs": ("GET", "/food-logs"),
+    "open_food_log": ("GET", "/food-logs/{id}"),
+    "edit_food_log": ("PATCH", "/food-logs/{id}"),
+    "delete_food_log": ("DELETE", "/food-logs/{id}"),
+    "drink_water": ("POST", "/water"),
+    "view_days": ("GET", "/nutrition/days"),
+    "view_day": ("GET", "/nutrition/days/{date}"),
+    "reserve_quota": ("POST", "/usage/{kind}/reserve"),
+    "check_usage": ("GET", "/usage"),
 }
 
 

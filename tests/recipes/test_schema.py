@@ -7,9 +7,7 @@ import asyncpg
 import pytest
 
 from app.db import migrations
-from app.db.pool import init_connection
 from app.kit.errors import InvalidInput
-from app.modules import load_queries
 from app.recipes.models import RecipeCreate, RecipeUpdate
 from app.recipes.repository import RecipeRepository
 from tests.helpers import session_of
@@ -18,18 +16,6 @@ pytestmark = pytest.mark.own_database
 
 DOCUMENT = {"ingredients": [{"name": "Leek"}], "instructions": ["Boil"]}
 CUISINE_RULE = "recipes_cuisine_type_not_blank"
-
-
-@pytest.fixture
-async def conn(database_url):
-    """The owner's connection, with the service's codecs and its statements loaded."""
-    load_queries()
-    connection = await asyncpg.connect(database_url)
-    await init_connection(connection)
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 async def _user(conn) -> int:
@@ -43,20 +29,20 @@ async def _rules(conn) -> set[str]:
 
 
 @pytest.mark.parametrize("cuisine", [" ", " \t\n "])
-async def test_a_blank_cuisine_written_in_sql_is_refused_by_its_rule(conn, cuisine):
-    user_id = await _user(conn)
+async def test_a_blank_cuisine_written_in_sql_is_refused_by_its_rule(owner_conn, cuisine):
+    user_id = await _user(owner_conn)
     with pytest.raises(asyncpg.CheckViolationError) as refused:
-        await conn.execute(
+        await owner_conn.execute(
             "INSERT INTO recipes (user_id, name, recipe_json, cuisine_type) VALUES ($1, 'Soup', "
             "$2, $3)", user_id, DOCUMENT, cuisine)
     assert refused.value.constraint_name == CUISINE_RULE
-    assert await conn.fetchval("SELECT count(*) FROM recipes") == 0
+    assert await owner_conn.fetchval("SELECT count(*) FROM recipes") == 0
 
 
-async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_rule(conn):
+async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_rule(owner_conn):
     """Struct constructors do not validate: this is what a bug in Python could pass on."""
-    user_id = await _user(conn)
-    recipes = RecipeRepository(conn).acting_for(await session_of(conn, user_id))
+    user_id = await _user(owner_conn)
+    recipes = RecipeRepository(owner_conn).acting_for(await session_of(owner_conn, user_id))
     with pytest.raises(InvalidInput, match="cuisine_type") as refused:
         await recipes.create(user_id=user_id, data=RecipeCreate(
             name="Soup", recipe_json=DOCUMENT, cuisine_type="   "))
@@ -69,13 +55,13 @@ async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_rule(
     assert (await recipes.get(user_id=user_id, recipe_id=recipe.id)).cuisine_type == "Thai"
 
 
-async def test_the_cuisine_rule_rolls_back_and_applies_again(database_url, conn):
-    assert CUISINE_RULE in await _rules(conn)
+async def test_the_cuisine_rule_rolls_back_and_applies_again(database_url, owner_conn):
+    assert CUISINE_RULE in await _rules(owner_conn)
     undone: list[str] = []
     while "0009_recipes_cuisine_not_blank" not in undone:
         undone += migrations.rollback(database_url, count=1)
-    rules = await _rules(conn)
+    rules = await _rules(owner_conn)
     assert CUISINE_RULE not in rules
     assert "recipes_cuisine_type_length" in rules
     assert migrations.apply(database_url) == undone[::-1]
-    assert CUISINE_RULE in await _rules(conn)
+    assert CUISINE_RULE in await _rules(owner_conn)

@@ -22,7 +22,12 @@ that rule (``_BEYOND_THE_SCHEMA``):
   can say which strings those are;
 - the essays of a batch have distinct ``content_id``s (``uniqueItems`` compares whole items);
 - no key or string inside a free-form JSON document holds a NUL character (the document says so
-  in words: a schema that refers to itself would stop client generators).
+  in words: a schema that refers to itself would stop client generators);
+- a profile's ``time_zone`` is one PostgreSQL knows, and its ``birth_date`` makes the user 13-120
+  years old on their local today;
+- a meal or a glass of water is dated from 1900 to a day ahead of now;
+- a date of the diary is from 1900 to 2999, a range of them (``from``, ``to``) runs forwards, and
+  for /nutrition/days holds at most 366 days (``to`` may default to the user's local today).
 
 It also skips cases that schemathesis labels positive while its own metadata says a part was
 generated negative (its coverage phase seeds an optional header it cannot make a valid value for
@@ -177,7 +182,24 @@ def _nul_in_a_document(case: schemathesis.Case, extra: object) -> bool:
     return _has_nul(case.body)
 
 
-_BEYOND_THE_SCHEMA = (_cursor_rejected, _content_id_repeated, _nul_in_a_document)
+def _profile_rule(case: schemathesis.Case, extra: object) -> bool:
+    return case.operation.definition.raw["operationId"] in ("putProfile", "updateProfile") and (
+        extra in ({"field": "time_zone"}, {"field": "birth_date"}))
+
+
+def _dated_out_of_time(case: schemathesis.Case, extra: object) -> bool:
+    return any("must be from 1900 to a day ahead of now" in item.get("message", "")
+               for item in (extra if isinstance(extra, list) else ()))
+
+
+def _dates_refused(case: schemathesis.Case, extra: object) -> bool:
+    dates = {"from", "to"} & set(case.query or {}) or {"day"} & set(case.path_parameters or {})
+    return extra in ({"parameter": "from"}, {"parameter": "to"}, {"parameter": "day"}) and bool(
+        dates)
+
+
+_BEYOND_THE_SCHEMA = (_cursor_rejected, _content_id_repeated, _nul_in_a_document, _profile_rule,
+                      _dated_out_of_time, _dates_refused)
 
 
 def _unjudgeable(case: schemathesis.Case, response: schemathesis.Response) -> list:

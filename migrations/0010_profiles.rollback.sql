@@ -1,0 +1,3 @@
+DROP TABLE profiles;
+DROP FUNCTION profiles_compute_targets();
+DROP TABLE time_zones;

@@ -1,0 +1,49 @@
+"""What the profile, diary and quota tests share: a profile, a meal, a glass of water."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import Account
+
+PROFILE: dict[str, Any] = {
+    "birth_date": "1990-05-01", "gender": "male", "height_cm": 175, "weight_kg": 70,
+    "activity_level": "moderate", "fitness_goal": "maintain",
+}
+ITEM: dict[str, Any] = {"name": "Lentil soup", "grams": 300, "calories": 250.5,
+                        "protein_g": 12.25, "carbs_g": 30, "fat_g": 6.5, "fiber_g": 8}
+
+
+def local_today(zone: str) -> date:
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+async def put_profile(client: AsyncTestClient, who: Account, **fields: Any) -> dict[str, Any]:
+    response = await client.put("/profile", json={**PROFILE, **fields}, headers=who.headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def log_food(client: AsyncTestClient, who: Account, *, items: list[dict[str, Any]] | None
+                   = None, meal_type: str = "lunch", **fields: Any) -> dict[str, Any]:
+    body = {"meal_type": meal_type, "items": items or [ITEM], **fields}
+    response = await client.post("/food-logs", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def drink(client: AsyncTestClient, who: Account, ml: int = 250, **fields: Any
+                ) -> dict[str, Any]:
+    response = await client.post("/water", json={"ml": ml, **fields}, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def day(client: AsyncTestClient, who: Account, when: str) -> dict[str, Any]:
+    response = await client.get(f"/nutrition/days/{when}", headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
