@@ -65,7 +65,7 @@ def json_document(description: str) -> msgspec.Meta:
     return msgspec.Meta(
         description=f"{description} No NUL character in any key or string; at most {MAX_DEPTH} "
         "levels deep.",
-        extra_json_schema={"anyOf": [_DOCUMENT_OBJECT, {"type": "array"}]},
+        extra_json_schema={"anyOf": [_DOCUMENT_OBJECT, {"type": "array", "items": {}}]},
     )
 
 

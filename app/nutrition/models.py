@@ -90,8 +90,8 @@ class FoodLog(msgspec.Struct):
     recipe_id: int | None
     image_url: str | None
     confidence_score: float | None
-    detected_items: dict[str, Any] | list[Any] | None
-    user_corrections: dict[str, Any] | list[Any] | None
+    detected_items: Document | None
+    user_corrections: Document | None
     items: list[FoodItem]
     total_calories: float
     total_protein: float
