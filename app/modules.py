@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.accounts.module import module as accounts
+from app.activity.module import module as activity
 from app.chat.module import module as chat
 from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
@@ -24,7 +25,7 @@ from app.tasks.module import module as tasks
 from app.usage.module import module as usage
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               profiles, nutrition, usage)
+                               profiles, nutrition, usage, activity)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

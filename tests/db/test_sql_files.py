@@ -126,6 +126,22 @@ SAMPLE_VALUES: dict[str, str] = {
     "kind": "coach_messages",
     "kinds": "{vision_analyses,recipe_generations,coach_messages}",
     "limits": '{"free": {"vision_analyses": 3, "recipe_generations": 2, "coach_messages": 10}}',
+    "activity_type": "running",
+    "intensity": "moderate",
+    "started_at": "2026-06-30T18:00:00Z",
+    "duration_min": "45",
+    "distance_km": "7.5",
+    "distance_km_sent": "true",
+    "calories_burned": "420",
+    "calories_burned_sent": "true",
+    "heart_rate_avg": "150",
+    "heart_rate_avg_sent": "true",
+    "steps": "8000",
+    "steps_sent": "true",
+    "notes": "Along the river",
+    "notes_sent": "true",
+    "activity_id": "1",
+    "after_started_at": "infinity",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
