@@ -23,9 +23,10 @@ from app.profiles.module import module as profiles
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
 from app.usage.module import module as usage
+from app.weights.module import module as weights
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               profiles, nutrition, usage, activity)
+                               profiles, nutrition, usage, activity, weights)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

@@ -142,6 +142,13 @@ SAMPLE_VALUES: dict[str, str] = {
     "notes_sent": "true",
     "activity_id": "1",
     "after_started_at": "infinity",
+    "body_fat_percentage": "18.5",
+    "body_fat_percentage_sent": "true",
+    "muscle_mass_kg": "32",
+    "muscle_mass_kg_sent": "true",
+    "measured_at": "2026-06-30T07:00:00Z",
+    "weight_id": "1",
+    "after_measured_at": "infinity",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.

@@ -1,4 +1,5 @@
-"""What the profile, diary and quota tests share: a profile, a meal, a glass of water."""
+"""What the profile, diary, activity, weight, goal and quota tests share: a profile, a meal, a
+glass of water, a weigh-in, an activity."""
 
 from __future__ import annotations
 
@@ -46,4 +47,19 @@ async def drink(client: AsyncTestClient, who: Account, ml: int = 250, **fields: 
 async def day(client: AsyncTestClient, who: Account, when: str) -> dict[str, Any]:
     response = await client.get(f"/nutrition/days/{when}", headers=who.headers)
     assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def weigh(client: AsyncTestClient, who: Account, weight_kg: float, **fields: Any
+                ) -> dict[str, Any]:
+    response = await client.post("/weights", json={"weight_kg": weight_kg, **fields},
+                                 headers=who.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def log_activity(client: AsyncTestClient, who: Account, **fields: Any) -> dict[str, Any]:
+    body = {"activity_type": "running", "intensity": "moderate", "duration_min": 45, **fields}
+    response = await client.post("/activities", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
     return response.json()
