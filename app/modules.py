@@ -15,6 +15,7 @@ from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
 from app.db.queries import Query, bind_queries
 from app.essays.module import module as essays
+from app.goals.module import module as goals
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
@@ -26,7 +27,7 @@ from app.usage.module import module as usage
 from app.weights.module import module as weights
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               profiles, nutrition, usage, activity, weights)
+                               profiles, nutrition, usage, activity, weights, goals)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

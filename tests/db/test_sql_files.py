@@ -149,6 +149,14 @@ SAMPLE_VALUES: dict[str, str] = {
     "measured_at": "2026-06-30T07:00:00Z",
     "weight_id": "1",
     "after_measured_at": "infinity",
+    "goal_type": "steps",
+    "target_value": "70000",
+    "period": "weekly",
+    "starts_on": "2026-06-01",
+    "ends_on": "2026-12-31",
+    "ends_on_sent": "true",
+    "goal_id": "1",
+    "active": "true",
 }
 
 # Values for one file only: both of these store an idempotency key, so they need different ones.
