@@ -14,9 +14,9 @@
 --   weight; progress is how far it has come from start_value toward the target (0-1), 1 once
 --   completed.
 -- No row when the user is gone or deactivated, one row of NULLs when the page is empty. Served
--- by user_context (users_pkey, profiles_pkey), goals_pkey (user_id, id) backwards, one range scan
--- of daily_nutrition_pkey (user_id, date) for every goal of the page, and one probe of
--- weight_logs_user_measured_idx.
+-- by user_context (users_pkey, profiles_pkey), goals_pkey (user_id, id) (a user has a few goals:
+-- the planner may read them all and sort them), one range scan of daily_nutrition_pkey (user_id,
+-- date) for every goal of the page, and one probe of weight_logs_user_measured_idx.
 WITH me AS (
     SELECT c.user_id, c.today FROM user_context AS c WHERE c.user_id = :'user_id'
 ),
@@ -73,7 +73,7 @@ scored AS (
     FROM periods AS x
     GROUP BY x.id
 ),
-weight AS (
+weight AS MATERIALIZED (
     SELECT coalesce(
         (SELECT w.weight_kg FROM weight_logs AS w
          WHERE w.user_id = me.user_id

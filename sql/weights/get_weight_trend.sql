@@ -52,12 +52,16 @@ earlier AS (
 ),
 -- T_0: the first weigh-in ever (of the first date, by measured_at).
 seed AS (
-    SELECT w.weight_kg::float8 AS kg
+    SELECT f.kg
     FROM span AS s
-    JOIN weight_logs AS w ON w.user_id = s.user_id
+    CROSS JOIN LATERAL (
+        SELECT w.weight_kg::float8 AS kg
+        FROM weight_logs AS w
+        WHERE w.user_id = s.user_id
+        ORDER BY w.local_date, w.measured_at, w.id
+        LIMIT 1
+    ) AS f
     WHERE s.range_days BETWEEN 1 AND 3660
-    ORDER BY w.local_date, w.measured_at, w.id
-    LIMIT 1
 ),
 numbered AS (
     SELECT d.date, d.last_kg, d.total_kg, d.weigh_ins, row_number() OVER (ORDER BY d.date) AS n
