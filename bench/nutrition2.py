@@ -28,13 +28,12 @@ from app.accounts.tokens import Tokens
 from bench.stack import (
     BENCH,
     SECRET,
-    UVICORN,
     BenchError,
     Cluster,
     Dataset,
     Sample,
     Server,
-    free_port,
+    baseline,
     median_sample,
     service,
     wrk,
@@ -161,20 +160,14 @@ def _dataset(cluster: Cluster, name: str, users: int, days: int, *, entries: boo
     return Dataset(url, user_ids, [0] * len(user_ids), 0, [tokens.issue(u) for u in user_ids])
 
 
-def _script(data: Dataset, paths: list[str], out: Path, name: str) -> Path:
-    path = out / f"wrk-{name}.lua"
-    path.write_text(f"tokens = {{{','.join(json.dumps(t) for t in data.tokens)}}}\n"
-                    f"paths = {{{','.join(json.dumps(p) for p in paths)}}}\n"
-                    + (BENCH / "wrk" / "paths.lua").read_text())
-    return path
-
-
-def baseline_goals(data: Dataset, log_dir: Path) -> Server:
-    port = free_port()
-    return Server("baseline-goals", [sys.executable, "-m", "uvicorn", "bench.baseline_goals:app",
-                                     "--port", str(port), *UVICORN],
-                  {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET}, port, log_dir,
-                  probe="/goals", token=data.tokens[0])
+def _script(data: Dataset, path: str, out: Path, name: str) -> Path:
+    """bench/wrk/requests.lua in its list mode: every user GETs ``path``."""
+    script = out / f"wrk-{name}.lua"
+    script.write_text(f"mode = \"list\"\nper_user = 0\nfirst_task = {{}}\n"
+                      f"tokens = {{{','.join(json.dumps(t) for t in data.tokens)}}}\n"
+                      f"list_paths = {{{','.join([json.dumps(path)] * len(data.tokens))}}}\n"
+                      + (BENCH / "wrk" / "requests.lua").read_text())
+    return script
 
 
 def _same_goals(ours: Server, theirs: Server) -> None:
@@ -213,11 +206,10 @@ def run(args: argparse.Namespace, out: Path) -> dict:
         trend_data = {label: _dataset(cluster, f"fitness_trend{n}", TREND_USERS, days,
                                       entries=False)
                       for n, (label, days) in enumerate(TREND_YEARS.items())}
-        goals_paths = ["/goals?limit=20"] * GOALS_USERS
         with service(goals_data, out, name="service-goals") as ours, \
-                baseline_goals(goals_data, out) as theirs:
+                baseline(goals_data, out, app="bench.baseline_goals:app", probe="/goals") as theirs:
             _same_goals(ours, theirs)
-            script = _script(goals_data, goals_paths, out, "goals")
+            script = _script(goals_data, "/goals?limit=20", out, "goals")
             goals = _rounds(args, {"service": (ours, script), "baseline": (theirs, script)},
                             "GET /goals", GOALS_CONNECTIONS)
         today = date.today()
@@ -226,8 +218,8 @@ def run(args: argparse.Namespace, out: Path) -> dict:
         with service(trend_data[small], out, name="service-trend-1y") as one, \
                 service(trend_data[large], out, name="service-trend-5y") as five:
             trend = _rounds(args, {
-                small: (one, _script(trend_data[small], [trend_path] * TREND_USERS, out, "t1")),
-                large: (five, _script(trend_data[large], [trend_path] * TREND_USERS, out, "t5")),
+                small: (one, _script(trend_data[small], trend_path, out, "trend-1y")),
+                large: (five, _script(trend_data[large], trend_path, out, "trend-5y")),
             }, "GET /weights/trend", args.connections)
     return {
         "settings": {"connections": args.connections, "goals_connections": GOALS_CONNECTIONS,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import Moment, in_time, text
+from app.http.validation import Moment, Notes, in_time
 
 ActivityType = Literal["walking", "running", "cycling", "swimming", "strength_training", "yoga",
                        "other"]
@@ -23,8 +23,6 @@ Burned = Annotated[int, msgspec.Meta(
                                 "weight x hours.")]
 HeartRate = Annotated[int, msgspec.Meta(ge=20, le=250, description="Beats per minute, 20-250.")]
 Steps = Annotated[int, msgspec.Meta(ge=0, le=200000, description="0-200000.")]
-Notes = Annotated[str, text(1000, min_length=1, blank=False,
-                            description="1-1000 characters; trimmed.")]
 
 
 def _tidy(data: ActivityCreate | ActivityUpdate) -> None:

@@ -132,3 +132,8 @@ def in_time(moment: datetime | None | UnsetType, field: str) -> None:
     if isinstance(moment, datetime) and not (
             EARLIEST <= moment <= datetime.now(timezone.utc) + MAX_AHEAD):
         raise ValueError(f"{field} must be from 1900 to a day ahead of now")
+
+
+# A diary entry's free-text notes (an activity, a weigh-in).
+Notes = Annotated[str, text(1000, min_length=1, blank=False,
+                            description="1-1000 characters; trimmed.")]

@@ -9,15 +9,13 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import Moment, in_time, text
+from app.http.validation import Moment, Notes, in_time
 from app.profiles.models import Weight
 
 BodyFat = Annotated[float, msgspec.Meta(ge=2, le=75,
                                         description="Percent, 2-75; kept to 0.1.")]
 MuscleMass = Annotated[float, msgspec.Meta(
     ge=5, le=250, description="Kilograms, 5-250 and at most weight_kg; kept to 0.1.")]
-Notes = Annotated[str, text(1000, min_length=1, blank=False,
-                            description="1-1000 characters; trimmed.")]
 
 
 def _tidy(data: WeightCreate | WeightUpdate) -> None:

@@ -5,11 +5,10 @@ Idempotency-Key, bad input, and one user's activities not being another's."""
 
 from __future__ import annotations
 
-import asyncpg
 import pytest
 
 from tests.helpers import Account
-from tests.nutrition.helpers import ITEM, day, log_food, put_profile
+from tests.nutrition.helpers import ITEM, day, delete_and_deactivate, log_food, put_profile
 
 RUN = {"activity_type": "running", "intensity": "moderate", "duration_min": 45,
        "started_at": "2026-07-01T07:00:00Z"}
@@ -189,14 +188,7 @@ async def test_a_deleted_or_deactivated_account_logs_nothing(client, alice: Acco
                                                             bob: Account, database_url):
     await _log(client, alice)
     await _log(client, bob)
-    assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
-    conn = await asyncpg.connect(database_url)
-    try:
-        assert await conn.fetchval("SELECT count(*) FROM activity_logs WHERE user_id = $1",
-                                   alice.user_id) == 0
-        await conn.execute("UPDATE users SET is_active = false WHERE id = $1", bob.user_id)
-    finally:
-        await conn.close()
+    await delete_and_deactivate(client, database_url, "activity_logs", alice, bob)
     for who in (alice, bob):
         response = await client.post("/activities", json=RUN, headers=who.headers)
         assert response.status_code == 401, response.text

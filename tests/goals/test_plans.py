@@ -14,11 +14,12 @@ from app.kit.limits import MAX_BIGINT
 from app.weights.repository import WeightRepository
 from tests.plans import (
     below_limit,
+    custom_and_generic,
     describe,
     index_names,
     page_of_active_user,
-    plan,
     reads,
+    seq_scans,
     traced_database,
 )
 
@@ -27,7 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 INFINITY = datetime.max.replace(tzinfo=timezone.utc)
 BUSY = 7
 BIG_TABLES = {"activity_logs", "weight_logs", "goals", "daily_nutrition", "profiles", "users"}
-MODES = ("force_custom_plan", "force_generic_plan")
 # Every user's few entries over two years, and the busy user's many, in a random order: a user's
 # rows end up spread over the table's pages, as rows that arrive over time do.
 ENTRIES = ("SELECT u.id AS user_id, n, interval '240 days' AS every "
@@ -84,19 +84,6 @@ async def seeded(database_url):
         await conn.close()
 
 
-async def _plans(conn: asyncpg.Connection, name: str, **values) -> list[list[dict]]:
-    found = []
-    for mode in MODES:
-        await conn.execute(f"SET plan_cache_mode = {mode}")
-        found.append(await plan(conn, name, **values))
-    return found
-
-
-def _no_seq_scan_of_a_big_table(nodes: list[dict]) -> bool:
-    return not any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES
-                   for n in nodes)
-
-
 LISTS = [
     ("activity/list_activities", "activity_logs", "activity_logs_user_local_date_idx",
      {"from_date": None, "to_date": None, "after_started_at": INFINITY}),
@@ -114,8 +101,9 @@ LISTS = [
 
 async def test_every_list_walks_its_index_without_sorting(seeded):
     for name, table, index, filters in LISTS:
-        for nodes in await _plans(seeded, name, user_id=BUSY, after_local_date=date.max,
-                                  after_id=0, limit=21, **filters):
+        for nodes in await custom_and_generic(seeded, name, user_id=BUSY,
+                                              after_local_date=date.max, after_id=0, limit=21,
+                                              **filters):
             assert page_of_active_user(nodes, index), (name, filters, describe(nodes))
             assert reads(nodes, table) == [("Index Scan", index)], (name, describe(nodes))
             assert not any(n["Node Type"] == "Sort" for n in below_limit(nodes)), (
@@ -124,9 +112,9 @@ async def test_every_list_walks_its_index_without_sorting(seeded):
 
 async def test_the_trend_reads_a_range_and_a_bounded_walk_of_one_index(seeded):
     for first, last in [(date(2025, 6, 1), date(2026, 5, 31)), (None, None)]:
-        for nodes in await _plans(seeded, "weights/get_weight_trend", user_id=BUSY,
-                                  from_date=first, to_date=last):
-            assert _no_seq_scan_of_a_big_table(nodes), describe(nodes)
+        for nodes in await custom_and_generic(seeded, "weights/get_weight_trend",
+                                              user_id=BUSY, from_date=first, to_date=last):
+            assert not seq_scans(nodes, BIG_TABLES), describe(nodes)
             scans = reads(nodes, "weight_logs")
             assert {index for _, index in scans} == {"weight_logs_user_local_date_idx"}, (
                 describe(nodes))
@@ -138,9 +126,9 @@ async def test_the_trend_reads_a_range_and_a_bounded_walk_of_one_index(seeded):
 async def test_get_goals_reads_each_table_by_its_key(seeded):
     for values in [{"goal_id": None, "active": None}, {"goal_id": 30000, "active": None},
                    {"goal_id": None, "active": True}]:
-        for nodes in await _plans(seeded, "goals/get_goals", user_id=BUSY, after_id=MAX_BIGINT,
-                                  limit=21, **values):
-            assert _no_seq_scan_of_a_big_table(nodes), (values, describe(nodes))
+        for nodes in await custom_and_generic(seeded, "goals/get_goals", user_id=BUSY,
+                                              after_id=MAX_BIGINT, limit=21, **values):
+            assert not seq_scans(nodes, BIG_TABLES), (values, describe(nodes))
             assert reads(nodes, "daily_nutrition") == [("Index Scan", "daily_nutrition_pkey")], (
                 describe(nodes))
             assert {"users_pkey", "goals_pkey", "weight_logs_user_measured_idx"} <= index_names(
@@ -180,8 +168,8 @@ ONE_USERS = [
 
 async def test_one_users_statements_read_by_their_keys(seeded):
     for name, values in ONE_USERS:
-        for nodes in await _plans(seeded, name, user_id=BUSY, **values):
-            assert _no_seq_scan_of_a_big_table(nodes), (name, describe(nodes))
+        for nodes in await custom_and_generic(seeded, name, user_id=BUSY, **values):
+            assert not seq_scans(nodes, BIG_TABLES), (name, describe(nodes))
             assert "users_pkey" in index_names(nodes), (name, describe(nodes))
 
 

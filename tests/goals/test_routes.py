@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import pytest
 
 from tests.helpers import Account
 from tests.nutrition.helpers import (
     ITEM,
+    delete_and_deactivate,
     drink,
     local_today,
     log_activity,
@@ -255,14 +255,7 @@ async def test_a_deleted_or_deactivated_account_has_no_goals(client, alice: Acco
     body = {"goal_type": "steps", "target_value": 8000, "period": "daily"}
     await _goal(client, alice, **body)
     goal = await _goal(client, bob, **body)
-    assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
-    conn = await asyncpg.connect(database_url)
-    try:
-        assert await conn.fetchval("SELECT count(*) FROM goals WHERE user_id = $1",
-                                   alice.user_id) == 0
-        await conn.execute("UPDATE users SET is_active = false WHERE id = $1", bob.user_id)
-    finally:
-        await conn.close()
+    await delete_and_deactivate(client, database_url, "goals", alice, bob)
     for who in (alice, bob):
         assert (await client.post("/goals", json=body, headers=who.headers)).status_code == 401
         assert (await client.get("/goals", headers=who.headers)).status_code == 401

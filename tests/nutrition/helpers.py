@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import Account
@@ -63,3 +64,18 @@ async def log_activity(client: AsyncTestClient, who: Account, **fields: Any) -> 
     response = await client.post("/activities", json=body, headers=who.headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def delete_and_deactivate(client: AsyncTestClient, database_url: str, table: str,
+                                deleted: Account, deactivated: Account) -> None:
+    """Delete one account through the API (and check none of its rows are left in ``table``),
+    and deactivate the other in the database: both are gone for the API from then on."""
+    assert (await client.delete("/users/me", headers=deleted.headers)).status_code == 204
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1",
+                                   deleted.user_id) == 0
+        await conn.execute("UPDATE users SET is_active = false WHERE id = $1",
+                           deactivated.user_id)
+    finally:
+        await conn.close()

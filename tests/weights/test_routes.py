@@ -5,11 +5,10 @@ weigh-ins not being another's."""
 
 from __future__ import annotations
 
-import asyncpg
 import pytest
 
 from tests.helpers import Account
-from tests.nutrition.helpers import PROFILE, put_profile, weigh
+from tests.nutrition.helpers import PROFILE, delete_and_deactivate, put_profile, weigh
 
 MORNING = "2026-07-01T07:00:00Z"
 
@@ -135,14 +134,7 @@ async def test_deleting_the_account_removes_its_weigh_ins(client, alice: Account
     await put_profile(client, alice)
     await weigh(client, alice, 70, measured_at=MORNING)
     await weigh(client, bob, 80, measured_at=MORNING)
-    assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
-    conn = await asyncpg.connect(database_url)
-    try:
-        assert await conn.fetchval("SELECT count(*) FROM weight_logs WHERE user_id = $1",
-                                   alice.user_id) == 0
-        await conn.execute("UPDATE users SET is_active = false WHERE id = $1", bob.user_id)
-    finally:
-        await conn.close()
+    await delete_and_deactivate(client, database_url, "weight_logs", alice, bob)
     for who in (alice, bob):
         assert (await client.post("/weights", json={"weight_kg": 70}, headers=who.headers)
                 ).status_code == 401
