@@ -212,6 +212,9 @@ def run(args: argparse.Namespace, out: Path) -> dict:
             script = _script(goals_data, "/goals?limit=20", out, "goals")
             goals = _rounds(args, {"service": (ours, script), "baseline": (theirs, script)},
                             "GET /goals", GOALS_CONNECTIONS)
+            if not all(s.requests for s in goals["baseline"]):
+                raise BenchError("the baseline finished no GET /goals within a run (each takes "
+                                 "seconds): give the runs a longer --duration")
         today = date.today()
         trend_path = f"/weights/trend?from={today - timedelta(days=364)}&to={today}"
         small, large = TREND_YEARS

@@ -56,7 +56,7 @@ def known_date(day: date | None, parameter: str) -> None:
 
 
 def checked_range(first: date | None, last: date | None, longest: int | None = MAX_RANGE_DAYS
-             ) -> None:
+                  ) -> None:
     """A range given whole is checked before any connection is taken."""
     known_date(first, "from")
     known_date(last, "to")
