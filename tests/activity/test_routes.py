@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import Account
-from tests.nutrition.helpers import ITEM, day, delete_and_deactivate, log_food, put_profile
+from tests.nutrition.helpers import (
+    ITEM,
+    day,
+    delete_and_deactivate,
+    every_page,
+    log_food,
+    put_profile,
+)
 
 RUN = {"activity_type": "running", "intensity": "moderate", "duration_min": 45,
        "started_at": "2026-07-01T07:00:00Z"}
@@ -138,12 +145,7 @@ async def test_the_list_is_newest_first_in_pages_filtered_by_type_and_dates(clie
             for n, kind in enumerate(["running", "yoga", "running", "cycling", "yoga",
                                       "running"])]
     newest = list(reversed(made))
-    items, path = [], "/activities?limit=4"
-    while path:
-        page = (await client.get(path, headers=alice.headers)).json()
-        items += page["items"]
-        path = page["next_cursor"] and f"/activities?limit=4&cursor={page['next_cursor']}"
-    assert items == newest
+    assert await every_page(client, alice, "/activities", 4) == newest
     runs = (await client.get("/activities?activity_type=running&limit=2",
                              headers=alice.headers)).json()
     assert runs["items"] == [newest[0], newest[3]]

@@ -17,6 +17,7 @@ from tests.nutrition.helpers import (
     ITEM,
     delete_and_deactivate,
     drink,
+    every_page,
     local_today,
     log_activity,
     log_food,
@@ -198,12 +199,7 @@ async def test_an_ended_goal_is_looked_at_on_its_last_day_and_is_not_active(clie
 async def test_the_list_is_newest_first_in_pages(client, alice: Account):
     made = [await _goal(client, alice, goal_type="steps", target_value=1000 * (n + 1),
                         period="daily") for n in range(5)]
-    items, path = [], "/goals?limit=2"
-    while path:
-        page = (await client.get(path, headers=alice.headers)).json()
-        items += page["items"]
-        path = page["next_cursor"] and f"/goals?limit=2&cursor={page['next_cursor']}"
-    assert items == list(reversed(made))
+    assert await every_page(client, alice, "/goals", 2) == list(reversed(made))
     first = (await client.get("/goals?limit=2", headers=alice.headers)).json()
     other = await client.get(f"/goals?active=true&limit=2&cursor={first['next_cursor']}",
                              headers=alice.headers)

@@ -79,3 +79,19 @@ async def delete_and_deactivate(client: AsyncTestClient, database_url: str, tabl
                            deactivated.user_id)
     finally:
         await conn.close()
+
+
+async def every_page(client: AsyncTestClient, who: Account, path: str, limit: int
+                     ) -> list[dict[str, Any]]:
+    """Every item of a keyset list, following next_cursor from the first page to the last."""
+    items: list[dict[str, Any]] = []
+    query: str | None = f"limit={limit}"
+    for _ in range(1000):  # bounded: a list of a test's own rows ends long before
+        if query is None:
+            return items
+        response = await client.get(f"{path}?{query}", headers=who.headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        query = page["next_cursor"] and f"limit={limit}&cursor={page['next_cursor']}"
+    raise AssertionError(f"{path} did not end")

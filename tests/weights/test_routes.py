@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import Account
-from tests.nutrition.helpers import PROFILE, delete_and_deactivate, put_profile, weigh
+from tests.nutrition.helpers import PROFILE, delete_and_deactivate, every_page, put_profile, weigh
 
 MORNING = "2026-07-01T07:00:00Z"
 
@@ -82,12 +82,7 @@ async def test_the_list_is_newest_first_in_pages_of_a_date_range(client, alice: 
     made = [await weigh(client, alice, 70 + n, measured_at=f"2026-07-0{1 + n // 2}T1{n}:00:00Z")
             for n in range(6)]
     newest = list(reversed(made))
-    items, path = [], "/weights?limit=4"
-    while path:
-        page = (await client.get(path, headers=alice.headers)).json()
-        items += page["items"]
-        path = page["next_cursor"] and f"/weights?limit=4&cursor={page['next_cursor']}"
-    assert items == newest
+    assert await every_page(client, alice, "/weights", 4) == newest
     ranged = await client.get("/weights?from=2026-07-02&to=2026-07-02", headers=alice.headers)
     assert ranged.json()["items"] == newest[2:4]
 
