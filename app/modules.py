@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.accounts.module import module as accounts
+from app.activity.module import module as activity
 from app.billing.module import module as billing
 from app.chat.module import module as chat
 from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
 from app.db.queries import Query, bind_queries
 from app.essays.module import module as essays
+from app.goals.module import module as goals
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
 from app.kit.domain import Module
@@ -24,9 +26,11 @@ from app.profiles.module import module as profiles
 from app.recipes.module import module as recipes
 from app.tasks.module import module as tasks
 from app.usage.module import module as usage
+from app.weights.module import module as weights
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               notifications, billing, profiles, nutrition, usage)
+                               notifications, billing, profiles, nutrition, usage, activity,
+                               weights, goals)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

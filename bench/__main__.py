@@ -9,7 +9,8 @@
     python -m bench pgbouncer # the cost of going through PgBouncer (transaction mode)
     python -m bench servers   # uvicorn (httptools, h11) and granian: speed, and hostile clients
     python -m bench nutrition # the diary, days and quotas vs the seed's ORM way; days by history
-    python -m bench all       # compare, growth, workers, profile and nutrition
+    python -m bench fitness   # GET /goals vs the ORM way; GET /weights/trend, 1 vs 5 years
+    python -m bench all       # every suite but revisions
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -26,8 +27,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import (compare, growth, instructions, nutrition, pgbouncer, profile, revisions, servers,
-                   workers)
+from bench import (compare, growth, instructions, nutrition, nutrition2, pgbouncer, profile,
+                   revisions, servers, workers)
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "pgbouncer": (pgbouncer.run, pgbouncer.markdown),
     "servers": (servers.run, servers.markdown),
     "nutrition": (nutrition.run, nutrition.markdown),
+    "fitness": (nutrition2.run, nutrition2.markdown),
 }
 
 

@@ -247,13 +247,15 @@ def service(data: Dataset, log_dir: Path, workers: int = 1, name: str = "service
                   port, log_dir, probe="/tasks/stats", token=data.tokens[0])
 
 
-def baseline(data: Dataset, log_dir: Path, env: dict[str, str] | None = None) -> Server:
-    """The FastAPI + SQLAlchemy ORM baseline (bench/baseline.py) on the same database."""
+def baseline(data: Dataset, log_dir: Path, env: dict[str, str] | None = None,
+             app: str = "bench.baseline:app", probe: str = "/tasks?limit=1") -> Server:
+    """The FastAPI + SQLAlchemy ORM baseline (bench/baseline.py, or a module adding to its
+    ``app``) on the same database; ``env`` adds settings."""
     port = free_port()
-    return Server("baseline", [sys.executable, "-m", "uvicorn", "bench.baseline:app",
-                               "--port", str(port), *UVICORN],
+    return Server(app.split(":")[0].rsplit(".", 1)[-1],
+                  [sys.executable, "-m", "uvicorn", app, "--port", str(port), *UVICORN],
                   {"DATABASE_URL": data.url, "APP_JWT_SECRET": SECRET, **(env or {})}, port,
-                  log_dir, probe="/tasks?limit=1", token=data.tokens[0])
+                  log_dir, probe=probe, token=data.tokens[0])
 
 
 def ceiling(bodies: dict[str, str], log_dir: Path) -> Server:

@@ -26,6 +26,8 @@ from urllib.parse import quote
 import asyncpg
 import psycopg
 import pytest
+import httpx
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from psycopg import sql
@@ -37,7 +39,7 @@ from app.db import migrations
 from app.db.pool import init_connection
 from app.modules import load_queries
 from app.server import create_app
-from tests.helpers import Account, register
+from tests.helpers import Account, register, served
 
 TEST_SECRET = "test-secret-" + "x" * 40
 SERVICE_ROLE = "pgapi_test_service"
@@ -286,3 +288,12 @@ async def alice(client: AsyncTestClient) -> Account:
 @pytest.fixture
 async def bob(client: AsyncTestClient) -> Account:
     return await register(client, "bob@example.com", "Bob")
+
+
+@pytest.fixture
+async def live(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind a real uvicorn server with a pool of 10, so concurrent requests really run
+    at once (a test module may define its own)."""
+    roomy = msgspec.structs.replace(settings, pool_size=10, pool_acquire_timeout=30.0)
+    async with served(create_app(roomy)) as http:
+        yield http

@@ -31,6 +31,25 @@ async def plan(conn, name: str, /, **values) -> list[dict]:
     return list(_nodes(json.loads(raw)[0]["Plan"]))
 
 
+PLAN_MODES = ("force_custom_plan", "force_generic_plan")
+
+
+async def custom_and_generic(conn, name: str, **values) -> list[list[dict]]:
+    """The custom plan (for these values) and the generic plan (for the average user) of the
+    named query."""
+    found = []
+    for mode in PLAN_MODES:
+        await conn.execute(f"SET plan_cache_mode = {mode}")
+        found.append(await plan(conn, name, **values))
+    return found
+
+
+def seq_scans(nodes: list[dict], tables: set[str]) -> list[str]:
+    """The tables among ``tables`` that the plan reads whole."""
+    return [n["Relation Name"] for n in nodes
+            if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in tables]
+
+
 def index_names(nodes: list[dict]) -> set[str]:
     return {n["Index Name"] for n in nodes if "Index Name" in n}
 

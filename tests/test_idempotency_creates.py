@@ -57,6 +57,14 @@ CREATES = [
            {"meal_type": "lunch", "items": [FOOD]}, {"meal_type": "dinner", "items": [FOOD]},
            "food_logs"),
     Create("water", lambda c, w: _fixed("/water"), {"ml": 250}, {"ml": 300}, "water_logs"),
+    Create("activity", lambda c, w: _fixed("/activities"),
+           {"activity_type": "yoga", "intensity": "low", "duration_min": 30},
+           {"activity_type": "yoga", "intensity": "low", "duration_min": 40}, "activity_logs"),
+    Create("weight", lambda c, w: _fixed("/weights"), {"weight_kg": 70}, {"weight_kg": 71},
+           "weight_logs"),
+    Create("goal", lambda c, w: _fixed("/goals"),
+           {"goal_type": "steps", "target_value": 8000, "period": "daily"},
+           {"goal_type": "steps", "target_value": 9000, "period": "daily"}, "goals"),
 ]
 
 
@@ -172,7 +180,7 @@ async def test_every_create_documents_the_key(client):
         (path, "post") for path, item in schema["paths"].items()
         if "post" in item and "201" in item["post"]["responses"] and path != "/auth/register"
     }
-    assert len(creates) == 8
+    assert len(creates) == len(CREATES) + 1  # and POST /tasks (tests/test_idempotency.py)
     for path, method in creates:
         operation = schema["paths"][path][method]
         names = {p["name"] for p in operation.get("parameters", [])}

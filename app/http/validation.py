@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import msgspec
+from msgspec import UnsetType
 
 # The characters str.isspace() and str.strip() take for whitespace, spelled out: `\s` means other
 # characters in Python's regexes than in JSON Schema's (ECMA-262), and both read these patterns.
@@ -105,3 +106,25 @@ def check_document(document: Any, field: str, limit: int) -> None:
     _check_values(document, field)
     if len(msgspec.json.encode(document)) > limit:
         raise ValueError(f"{field} must be at most {limit} bytes as JSON")
+
+
+# How far ahead an entry (a meal, a glass of water, an activity, a weigh-in) may be dated (a clock
+# that is a little off, a meal planned for tonight), and how far back (any diary a user may bring
+# along).
+MAX_AHEAD = timedelta(days=1)
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+
+Moment = Annotated[datetime, msgspec.Meta(
+    tz=True, description="An instant with its UTC offset, from 1900 to a day ahead of now.")]
+
+
+def in_time(moment: datetime | None | UnsetType, field: str) -> None:
+    """Raises ValueError (a 400 naming the field) for a Moment outside EARLIEST..now + MAX_AHEAD."""
+    if isinstance(moment, datetime) and not (
+            EARLIEST <= moment <= datetime.now(timezone.utc) + MAX_AHEAD):
+        raise ValueError(f"{field} must be from 1900 to a day ahead of now")
+
+
+# A diary entry's free-text notes (an activity, a weigh-in).
+Notes = Annotated[str, text(1000, min_length=1, blank=False,
+                            description="1-1000 characters; trimmed.")]

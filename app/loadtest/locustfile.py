@@ -72,6 +72,12 @@ FOODS = [
 MEALS = ["breakfast", "lunch", "dinner", "snack"]
 KINDS = ["vision_analyses", "recipe_generations", "coach_messages"]
 ZONES = ["Europe/Lisbon", "America/New_York", "Asia/Tokyo", "Pacific/Auckland", "UTC"]
+ACTIVITY_TYPES = ["walking", "running", "cycling", "swimming", "strength_training", "yoga",
+                  "other"]
+INTENSITIES = ["low", "moderate", "high"]
+AMOUNT_GOALS = [("steps", "daily", 8000), ("active_minutes", "weekly", 150),
+                ("water_min_ml", "daily", 2000), ("protein_min_g", "daily", 100),
+                ("calories_max", "daily", 2200), ("meals_logged", "weekly", 21)]
 
 
 @events.init.add_listener  # type: ignore[untyped-decorator]  # Locust's events are untyped
@@ -105,6 +111,8 @@ class ApiUser(FastHttpUser):
         self.batch_ids: list[int] = []
         self.notification_ids: list[int] = []
         self.food_log_ids: list[int] = []
+        self.activity_ids: list[int] = []
+        self.goal_ids: list[int] = []
         self.profiled = False
         if SEEDED:
             # Each simulated user of this process takes the next seeded account: two simulated
@@ -386,17 +394,22 @@ class ApiUser(FastHttpUser):
         if log is not None:
             self.food_log_ids.append(log["id"])
 
-    def browse_food_logs(self) -> None:
+    def _pages(self, path: str, ids: list[int]) -> None:
+        """Up to three pages of a list, following next_cursor (now and then stopping early),
+        adding the ids seen to ``ids``."""
         params = "limit=20"
         for _ in range(3):
-            page = self._json("GET", f"/food-logs?{params}", "/food-logs")
+            page = self._json("GET", f"{path}?{params}", path)
             if page is None:
                 return
-            known = set(self.food_log_ids)
-            self.food_log_ids += [f["id"] for f in page["items"] if f["id"] not in known]
+            known = set(ids)
+            ids += [item["id"] for item in page["items"] if item["id"] not in known]
             if page["next_cursor"] is None or random.random() < 0.5:
                 return
             params = f"limit=20&cursor={page['next_cursor']}"
+
+    def browse_food_logs(self) -> None:
+        self._pages("/food-logs", self.food_log_ids)
 
     def _some_food_log(self) -> int | None:
         if not self.food_log_ids:
@@ -449,5 +462,83 @@ class ApiUser(FastHttpUser):
 
     def check_usage(self) -> None:
         self._json("GET", "/usage", "/usage")
+
+    # Activity, weight and goals.
+
+    def log_activity(self) -> None:
+        started = datetime.now(timezone.utc) - timedelta(minutes=random.randint(30, 600))
+        body: dict[str, Any] = {"activity_type": random.choice(ACTIVITY_TYPES),
+                                "intensity": random.choice(INTENSITIES),
+                                "duration_min": random.randint(10, 90),
+                                "started_at": started.isoformat(),
+                                "steps": random.randint(0, 12000)}
+        if random.random() < 0.2:
+            body["calories_burned"] = random.randint(50, 900)
+        activity = self._json("POST", "/activities", "/activities", body)
+        if activity is not None:
+            self.activity_ids.append(activity["id"])
+
+    def browse_activities(self) -> None:
+        self._pages("/activities", self.activity_ids)
+
+    def _some_activity(self) -> int | None:
+        if not self.activity_ids:
+            self.log_activity()
+        return random.choice(self.activity_ids) if self.activity_ids else None
+
+    def edit_activity(self) -> None:
+        if (activity_id := self._some_activity()) is None:
+            return
+        with self.rest("GET", f"/activities/{activity_id}", name="/activities/{id}",
+                       headers=self.headers) as response:
+            etag = response.headers.get("etag") if response.status_code == 200 else None
+        if isinstance(etag, str) and etag:
+            self._json("PATCH", f"/activities/{activity_id}", "/activities/{id}",
+                       {"duration_min": random.randint(10, 90)}, headers={"If-Match": etag})
+
+    def delete_activity(self) -> None:
+        if (activity_id := self._some_activity()) is not None:
+            if self._status("DELETE", f"/activities/{activity_id}", "/activities/{id}") == 204:
+                self.activity_ids.remove(activity_id)
+
+    def weigh_in(self) -> None:
+        measured = datetime.now(timezone.utc) - timedelta(minutes=random.randint(0, 600))
+        self._json("POST", "/weights", "/weights", {
+            "weight_kg": round(random.uniform(55, 110), 1), "measured_at": measured.isoformat()})
+
+    def browse_weights(self) -> None:
+        self._json("GET", "/weights?limit=20", "/weights")
+
+    def view_weight_trend(self) -> None:
+        days = random.choice([30, 365])
+        today = datetime.now(timezone.utc).date()
+        self._json("GET", f"/weights/trend?from={today - timedelta(days=days - 1)}&to={today}",
+                   "/weights/trend")
+
+    def set_goal(self) -> None:
+        """A weight goal (once the user has a weight), or a daily or weekly amount."""
+        if random.random() < 0.3:
+            self.weigh_in()
+            body: dict[str, Any] = {"goal_type": "weight_kg", "period": "once",
+                                    "target_value": round(random.uniform(50, 120), 1)}
+        else:
+            kind, period, target = random.choice(AMOUNT_GOALS)
+            body = {"goal_type": kind, "period": period, "target_value": target}
+        goal = self._json("POST", "/goals", "/goals", body)
+        if goal is not None:
+            self.goal_ids.append(goal["id"])
+
+    def view_goals(self) -> None:
+        query = random.choice(["", "&active=true"])
+        page = self._json("GET", f"/goals?limit=20{query}", "/goals")
+        if page is not None:
+            known = set(self.goal_ids)
+            self.goal_ids += [g["id"] for g in page["items"] if g["id"] not in known]
+
+    def open_goal(self) -> None:
+        if not self.goal_ids:
+            self.set_goal()
+        if self.goal_ids:
+            self._json("GET", f"/goals/{random.choice(self.goal_ids)}", "/goals/{id}")
 
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}  # type: ignore[assignment]

@@ -51,6 +51,16 @@ ACTIONS: dict[str, str] = {
     "reserve_quota": "POST /usage/{kind}/reserve (a 429 once the day's quota is used is "
                      "expected), and now and then POST /usage/{kind}/release",
     "check_usage": "GET /usage",
+    "log_activity": "POST /activities (calories estimated, or now and then sent)",
+    "browse_activities": "GET /activities, following next_cursor for up to three pages",
+    "edit_activity": "PATCH /activities/{id} {duration_min} with If-Match from a GET",
+    "delete_activity": "DELETE /activities/{id}",
+    "weigh_in": "POST /weights (the profile's weight and targets follow)",
+    "browse_weights": "GET /weights",
+    "view_weight_trend": "GET /weights/trend for the last 30 days or the last year",
+    "set_goal": "POST /goals: a weight goal, or a daily or weekly amount",
+    "view_goals": "GET /goals, all or only the active ones",
+    "open_goal": "GET /goals/{id}",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
@@ -83,11 +93,19 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "set_profile": 1, "log_meal": 3,
         "browse_food_logs": 1, "open_food_log": 1, "edit_food_log": 1, "delete_food_log": 1,
         "drink_water": 2, "view_days": 3, "view_day": 1, "reserve_quota": 2, "check_usage": 1,
+        "log_activity": 2, "browse_activities": 1, "edit_activity": 1, "delete_activity": 1,
+        "weigh_in": 1, "browse_weights": 1, "view_weight_trend": 2, "set_goal": 1,
+        "view_goals": 2, "open_goal": 1,
     },
     "nutrition": {
         "set_profile": 2, "log_meal": 20, "browse_food_logs": 6, "open_food_log": 8,
         "edit_food_log": 5, "delete_food_log": 3, "drink_water": 12, "view_days": 20,
         "view_day": 10, "reserve_quota": 10, "check_usage": 4,
+    },
+    "fitness": {
+        "set_profile": 2, "log_activity": 15, "browse_activities": 6, "edit_activity": 4,
+        "delete_activity": 2, "weigh_in": 8, "browse_weights": 4, "view_weight_trend": 12,
+        "set_goal": 3, "view_goals": 20, "open_goal": 8, "view_days": 10, "log_meal": 6,
     },
 }
 

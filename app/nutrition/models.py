@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import check_document, json_document, text
+from app.activity.models import Activity
+from app.http.validation import Moment, check_document, in_time, json_document, text
 from app.kit.limits import MAX_BIGINT
 
 MAX_ITEMS = 100
 MAX_DOCUMENT_BYTES = 65536
-# How far ahead a meal or a glass of water may be dated (a clock that is a little off, a meal
-# planned for tonight), and how far back (any diary a user may bring along).
-MAX_AHEAD = timedelta(days=1)
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 
 MealType = Literal["breakfast", "lunch", "dinner", "snack"]
 Source = Literal["manual", "photo", "barcode", "recipe"]
-Moment = Annotated[datetime, msgspec.Meta(
-    tz=True, description="An instant with its UTC offset, from 1900 to a day ahead of now.")]
 Kcal = Annotated[float, msgspec.Meta(ge=0, le=20000, description="kcal, 0-20000; kept to 0.01.")]
 Grams = Annotated[float, msgspec.Meta(ge=0, le=5000, description="Grams, 0-5000; kept to 0.01.")]
 Portion = Annotated[float, msgspec.Meta(ge=0, le=10000,
@@ -40,12 +35,6 @@ Ml = Annotated[int, msgspec.Meta(ge=1, le=5000, description="Millilitres, 1-5000
 
 def _cents(value: float) -> float:
     return round(value, 2)
-
-
-def _in_time(moment: datetime | None | UnsetType, field: str) -> None:
-    if isinstance(moment, datetime) and not (
-            EARLIEST <= moment <= datetime.now(timezone.utc) + MAX_AHEAD):
-        raise ValueError(f"{field} must be from 1900 to a day ahead of now")
 
 
 def _check_documents(data: FoodLogCreate | FoodLogUpdate) -> None:
@@ -115,7 +104,7 @@ class FoodLogCreate(msgspec.Struct, forbid_unknown_fields=True):
     user_corrections: Document | None = None
 
     def __post_init__(self) -> None:
-        _in_time(self.eaten_at, "eaten_at")
+        in_time(self.eaten_at, "eaten_at")
         _check_documents(self)
 
 
@@ -134,7 +123,7 @@ class FoodLogUpdate(msgspec.Struct, forbid_unknown_fields=True):
     user_corrections: Document | None | UnsetType = UNSET
 
     def __post_init__(self) -> None:
-        _in_time(self.eaten_at, "eaten_at")
+        in_time(self.eaten_at, "eaten_at")
         _check_documents(self)
 
 
@@ -143,7 +132,7 @@ class WaterCreate(msgspec.Struct, forbid_unknown_fields=True):
     drunk_at: Moment | None = None
 
     def __post_init__(self) -> None:
-        _in_time(self.drunk_at, "drunk_at")
+        in_time(self.drunk_at, "drunk_at")
 
 
 class WaterEntry(msgspec.Struct):
@@ -185,6 +174,9 @@ class DayTargets(msgspec.Struct):
 
 
 class Day(msgspec.Struct):
+    """A local date's totals: what was eaten and drunk, what its activities burned, its
+    targets, and the calories left: the target less what was eaten plus what was burned."""
+
     date: date
     calories: float
     protein_g: float
@@ -195,6 +187,10 @@ class Day(msgspec.Struct):
     food_logs: int
     water_entries: int
     meals: Meals
+    calories_burned: int
+    active_minutes: int
+    steps: int
+    activities: int
     targets: DayTargets | None
     remaining_calories: float | None
 
@@ -218,6 +214,7 @@ class DayDetail(msgspec.Struct):
     day: Day
     food_logs: list[FoodLog]
     water: list[WaterEntry]
+    activities: list[Activity]
 
 
 class DayRow(msgspec.Struct):
@@ -236,6 +233,10 @@ class DayRow(msgspec.Struct):
     lunch_calories: float
     dinner_calories: float
     snack_calories: float
+    calories_burned: int
+    active_minutes: int
+    steps: int
+    activities: int
     target_calories: int | None
     target_protein_g: int | None
     target_carbs_g: int | None
@@ -253,6 +254,7 @@ class DayRow(msgspec.Struct):
                    self.fiber_g, self.water_ml, self.food_logs, self.water_entries,
                    Meals(self.breakfast_calories, self.lunch_calories, self.dinner_calories,
                          self.snack_calories),
+                   self.calories_burned, self.active_minutes, self.steps, self.activities,
                    targets, self.remaining_calories)
 
 
@@ -269,7 +271,8 @@ class RangeRow(DayRow):
 
 
 class DayDetailRow(DayRow):
-    """get_day's row: the day, and its food logs and water as JSON arrays."""
+    """get_day's row: the day, and its food logs, water and activities as JSON arrays."""
 
     logs: list[Any]
     water: list[Any]
+    activity_list: list[Any]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 import msgspec
 
+from app.activity.models import Activity
 from app.db.queries import sql
 from app.db.repository import Repository, changes
 from app.kit.errors import InvalidInput, NotFound
@@ -170,4 +171,5 @@ class DiaryRepository(Repository):
         if row is None:
             return None
         return DayDetail(row.day(), msgspec.convert(row.logs, list[FoodLog]),
-                         msgspec.convert(row.water, list[WaterEntry]))
+                         msgspec.convert(row.water, list[WaterEntry]),
+                         msgspec.convert(row.activity_list, list[Activity]))

@@ -47,7 +47,7 @@ _not_found = not_found("food log")
 _water_not_found = not_found("water entry")
 
 
-def _known(day: date | None, parameter: str) -> None:
+def known_date(day: date | None, parameter: str) -> None:
     """A date of the years a diary holds (date.min and date.max would reach PostgreSQL as
     -infinity and infinity)."""
     if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
@@ -55,11 +55,11 @@ def _known(day: date | None, parameter: str) -> None:
                            extra={"parameter": parameter})
 
 
-def _checked(first: date | None, last: date | None, longest: int | None = MAX_RANGE_DAYS
-             ) -> None:
+def checked_range(first: date | None, last: date | None, longest: int | None = MAX_RANGE_DAYS
+                  ) -> None:
     """A range given whole is checked before any connection is taken."""
-    _known(first, "from")
-    _known(last, "to")
+    known_date(first, "from")
+    known_date(last, "to")
     if first is not None and last is not None:
         error = range_error((last - first).days + 1, longest)
         if error is not None:
@@ -90,7 +90,7 @@ class FoodLogController(UserController):
                              cursor: Cursor = None) -> Page[FoodLog]:
         """The caller's food logs of local dates from..to, newest eaten first, a page at a
         time (keyset pagination); a cursor only continues the list (and filters) it came from."""
-        _checked(first, last, longest=None)
+        checked_range(first, last, longest=None)
         return await diary.list_food_logs(user_id=user_id, first=first, last=last,
                                           meal_type=meal_type, cursor=cursor, limit=limit)
 
@@ -151,7 +151,7 @@ class WaterController(UserController):
                          last: To = None, limit: Limit = 20, cursor: Cursor = None
                          ) -> Page[WaterEntry]:
         """The caller's water entries of local dates from..to, newest first, a page at a time."""
-        _checked(first, last, longest=None)
+        checked_range(first, last, longest=None)
         return await diary.list_water(user_id=user_id, first=first, last=last, cursor=cursor,
                                       limit=limit)
 
@@ -172,11 +172,12 @@ class DaysController(UserController):
         """One element per local date from..to (inclusive, at most 366 days; to defaults to the
         local today, from to six days before to), empty days with zeros, and averages over the
         days with food logs. One statement."""
-        _checked(first, last)
+        checked_range(first, last)
         return found(await diary.days(user_id=user_id, first=first, last=last), AccountGone)
 
     @get("/{day:str}", operation_id="getDay", responses=errors(401))
     async def get_day(self, day: DayPath, user_id: UserId, diary: Diary) -> DayDetail:
-        """One local date as in /nutrition/days, with its food logs and water entries."""
-        _known(day, "day")
+        """One local date as in /nutrition/days, with its food logs, water entries and
+        activities."""
+        known_date(day, "day")
         return found(await diary.day(user_id=user_id, day=day), AccountGone)

@@ -1,11 +1,12 @@
 -- get_days: an active user's days from..to (inclusive; to defaults to the user's local today, from
 -- to six days before to), one row per date, a date without entries with zeros, in one statement. A
 -- day's targets are those it took with its first entry; a day without entries shows the profile's
--- current targets (NULL without a profile). The summary (the same on every row) is over the days
--- with at least one food log. range_days is the length of the range; when it is not 1-366 there is
--- one row, its date NULL, and nothing else is read. No row when the user is gone or deactivated.
--- Served by user_context (users_pkey, profiles_pkey) and one range scan of daily_nutrition_pkey
--- (user_id, date).
+-- current targets (NULL without a profile; an activity does not start a day's targets).
+-- remaining_calories is the target less what was eaten plus what was burned. The summary (the
+-- same on every row) is over the days with at least one food log. range_days is the length of the
+-- range; when it is not 1-366 there is one row, its date NULL, and nothing else is read. No row
+-- when the user is gone or deactivated. Served by user_context (users_pkey, profiles_pkey) and one
+-- range scan of daily_nutrition_pkey (user_id, date).
 WITH span AS (
     SELECT c.user_id, c.targets, b.first_day, b.last_day,
            b.last_day - b.first_day + 1 AS range_days
@@ -20,7 +21,8 @@ WITH span AS (
 logged AS (
     SELECT d.date, d.calories, d.protein_g, d.carbs_g, d.fat_g, d.fiber_g, d.water_ml,
            d.food_logs, d.water_entries, d.breakfast_calories, d.lunch_calories,
-           d.dinner_calories, d.snack_calories, d.targets
+           d.dinner_calories, d.snack_calories, d.calories_burned, d.active_minutes, d.steps,
+           d.activities, d.targets
     FROM span AS s
     JOIN daily_nutrition AS d ON d.user_id = s.user_id
                              AND d.date BETWEEN s.first_day AND s.last_day
@@ -35,10 +37,14 @@ SELECT s.first_day + g.n AS date,
        coalesce(l.lunch_calories, 0)::float8 AS lunch_calories,
        coalesce(l.dinner_calories, 0)::float8 AS dinner_calories,
        coalesce(l.snack_calories, 0)::float8 AS snack_calories,
+       coalesce(l.calories_burned, 0) AS calories_burned,
+       coalesce(l.active_minutes, 0) AS active_minutes, coalesce(l.steps, 0) AS steps,
+       coalesce(l.activities, 0) AS activities,
        (t.targets).calories AS target_calories, (t.targets).protein_g AS target_protein_g,
        (t.targets).carbs_g AS target_carbs_g, (t.targets).fat_g AS target_fat_g,
        (t.targets).water_ml AS target_water_ml,
-       ((t.targets).calories - coalesce(l.calories, 0))::float8 AS remaining_calories,
+       ((t.targets).calories - coalesce(l.calories, 0) + coalesce(l.calories_burned, 0))::float8
+           AS remaining_calories,
        s.range_days,
        count(*) FILTER (WHERE l.food_logs > 0) OVER () AS days_logged,
        round(avg(l.calories) FILTER (WHERE l.food_logs > 0) OVER (), 2)::float8

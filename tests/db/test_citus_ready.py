@@ -19,6 +19,7 @@ NOT_USER_OWNED = {
              "distribution column)",
     "tags": "a reference table (tag names are shared by every user)",
     "time_zones": "a reference table (the zone names PostgreSQL knows)",
+    "activity_mets": "a reference table (the Compendium's MET values)",
     "login_failures": "a reference or local table (counts emails no account has)",
 }
 # Indexes of user-owned tables that lead with something else: housekeeping that walks all users

@@ -65,6 +65,16 @@ ROUTES = {
     "view_day": ("GET", "/nutrition/days/{date}"),
     "reserve_quota": ("POST", "/usage/{kind}/reserve"),
     "check_usage": ("GET", "/usage"),
+    "log_activity": ("POST", "/activities"),
+    "browse_activities": ("GET", "/activities"),
+    "edit_activity": ("PATCH", "/activities/{id}"),
+    "delete_activity": ("DELETE", "/activities/{id}"),
+    "weigh_in": ("POST", "/weights"),
+    "browse_weights": ("GET", "/weights"),
+    "view_weight_trend": ("GET", "/weights/trend"),
+    "set_goal": ("POST", "/goals"),
+    "view_goals": ("GET", "/goals"),
+    "open_goal": ("GET", "/goals/{id}"),
 }
 
 

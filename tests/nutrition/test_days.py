@@ -37,6 +37,7 @@ async def test_every_date_of_the_range_is_there_with_empty_days_as_zeros(client,
         "date": "2026-07-01", "calories": 0.0, "protein_g": 0.0, "carbs_g": 0.0, "fat_g": 0.0,
         "fiber_g": 0.0, "water_ml": 0, "food_logs": 0, "water_entries": 0,
         "meals": {"breakfast": 0.0, "lunch": 0.0, "dinner": 0.0, "snack": 0.0},
+        "calories_burned": 0, "active_minutes": 0, "steps": 0, "activities": 0,
         "targets": None, "remaining_calories": None,
     }
     assert (logged["calories"], logged["protein_g"], logged["fiber_g"]) == (350.5, 24.5, 16.0)

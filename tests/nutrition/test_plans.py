@@ -11,7 +11,15 @@ import asyncpg
 import pytest
 
 from app.config import USAGE_KINDS, load_settings
-from tests.plans import below_limit, describe, index_names, page_of_active_user, plan, reads
+from tests.plans import (
+    below_limit,
+    custom_and_generic,
+    describe,
+    index_names,
+    page_of_active_user,
+    reads,
+    seq_scans,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
@@ -20,14 +28,18 @@ BUSY = 7
 LIMITS = json.dumps(load_settings({}, serving=False).usage_limits)
 ITEMS = ('[{"name": "Oats", "grams": 80, "calories": 300, "protein_g": 10, "carbs_g": 54, '
          '"fat_g": 5, "fiber_g": 8}]')
-BIG_TABLES = {"food_logs", "water_logs", "daily_nutrition", "usage_counters", "profiles",
-              "users"}
-MODES = ("force_custom_plan", "force_generic_plan")
+BIG_TABLES = {"food_logs", "water_logs", "activity_logs", "daily_nutrition", "usage_counters",
+              "profiles", "users"}
 LOG = ("INSERT INTO food_logs (user_id, meal_type, eaten_at, local_date, time_zone, items, "
        "total_calories, total_protein, total_carbs, total_fat, total_fiber) "
        "SELECT {user}, (ARRAY['breakfast', 'lunch', 'dinner', 'snack'])[1 + n % 4], e.at, "
        "(e.at AT TIME ZONE 'Europe/Lisbon')::date, 'Europe/Lisbon', $1::jsonb, 300, 10, 54, 5, "
        "8 FROM {source}, LATERAL (SELECT now() - n * interval '{every}' AS at) AS e")
+ACTIVITY = ("INSERT INTO activity_logs (user_id, activity_type, intensity, started_at, "
+            "local_date, time_zone, duration_min, calories_burned, calories_source) "
+            "SELECT {user}, 'walking', 'low', e.at, (e.at AT TIME ZONE 'Europe/Lisbon')::date, "
+            "'Europe/Lisbon', 30, 100, 'estimated' "
+            "FROM {source}, LATERAL (SELECT now() - n * interval '{every}' AS at) AS e")
 WATER = ("INSERT INTO water_logs (user_id, ml, drunk_at, local_date, time_zone) "
          "SELECT {user}, 250, e.at, (e.at AT TIME ZONE 'Europe/Lisbon')::date, 'Europe/Lisbon' "
          "FROM {source}, LATERAL (SELECT now() - n * interval '{every}' AS at) AS e")
@@ -35,8 +47,9 @@ WATER = ("INSERT INTO water_logs (user_id, ml, drunk_at, local_date, time_zone) 
 
 @pytest.fixture
 async def seeded(database_url):
-    """3000 users with a profile, 5 logs, 2 glasses of water and their days; user 7 with two years
-    of 5 logs and 4 glasses a day (3650 logs), their days and a year of quota counters: analyzed."""
+    """3000 users with a profile, 5 logs, 2 glasses of water, 2 activities and their days; user 7
+    with two years of 5 logs, 4 glasses and an activity a day (3650 logs), their days and a year of
+    quota counters: analyzed."""
     conn = await asyncpg.connect(database_url)
     await conn.execute(
         "INSERT INTO users (email, name, password_hash) "
@@ -53,6 +66,9 @@ async def seeded(database_url):
     await conn.execute(WATER.format(user="u.id", source=everyone.format(n=2), every="1 day"))
     await conn.execute(WATER.format(user=BUSY, source="generate_series(1, 2920) AS n",
                                     every="6 hours"))
+    await conn.execute(ACTIVITY.format(user="u.id", source=everyone.format(n=2), every="1 day"))
+    await conn.execute(ACTIVITY.format(user=BUSY, source="generate_series(1, 730) AS n",
+                                       every="1 day"))
     await conn.execute(
         "INSERT INTO daily_nutrition (user_id, date, calories, food_logs) "
         "SELECT user_id, local_date, sum(total_calories), count(*) FROM food_logs "
@@ -70,20 +86,6 @@ async def seeded(database_url):
         yield conn
     finally:
         await conn.close()
-
-
-async def _plans(conn: asyncpg.Connection, name: str, **values) -> list[list[dict]]:
-    """The custom and the generic plan of the named statement."""
-    found = []
-    for mode in MODES:
-        await conn.execute(f"SET plan_cache_mode = {mode}")
-        found.append(await plan(conn, name, **values))
-    return found
-
-
-def _no_seq_scan_of_a_big_table(nodes: list[dict]) -> bool:
-    return not any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES
-                   for n in nodes)
 
 
 LISTS = [
@@ -105,8 +107,9 @@ LISTS = [
 
 async def test_every_list_walks_its_index_without_sorting(seeded):
     for name, table, index, filters in LISTS:
-        for nodes in await _plans(seeded, f"nutrition/{name}", user_id=BUSY,
-                                  after_local_date=date.max, after_id=0, limit=21, **filters):
+        for nodes in await custom_and_generic(seeded, f"nutrition/{name}", user_id=BUSY,
+                                              after_local_date=date.max, after_id=0, limit=21,
+                                              **filters):
             assert page_of_active_user(nodes, index), (name, filters, describe(nodes))
             assert reads(nodes, table) == [("Index Scan", index)], (name, describe(nodes))
             assert not any(n["Node Type"] == "Sort" for n in below_limit(nodes)), (
@@ -116,10 +119,10 @@ async def test_every_list_walks_its_index_without_sorting(seeded):
 async def test_a_range_and_a_cursor_bound_the_walk_of_the_index(seeded):
     """The from/to dates and the keyset position are index conditions (not filters), also in the
     generic plan: a page of an old month does not read the newer years first."""
-    for nodes in await _plans(seeded, "nutrition/list_food_logs", user_id=BUSY,
-                              after_local_date=date(2025, 1, 20), after_eaten_at=INFINITY,
-                              after_id=0, limit=21, from_date=date(2025, 1, 1),
-                              to_date=date(2025, 1, 31)):
+    for nodes in await custom_and_generic(seeded, "nutrition/list_food_logs", user_id=BUSY,
+                                          after_local_date=date(2025, 1, 20),
+                                          after_eaten_at=INFINITY, after_id=0, limit=21,
+                                          from_date=date(2025, 1, 1), to_date=date(2025, 1, 31)):
         scan = next(n for n in nodes if n.get("Relation Name") == "food_logs")
         condition = scan["Index Cond"]
         assert "local_date >=" in condition and "local_date <=" in condition, scan
@@ -130,8 +133,8 @@ async def test_a_range_and_a_cursor_bound_the_walk_of_the_index(seeded):
 async def test_get_days_reads_its_range_of_days_in_one_index_scan(seeded):
     for first, last in [(date(2025, 6, 1), date(2025, 6, 30)),
                         (date(2024, 12, 1), date(2025, 11, 30)), (None, None)]:
-        for nodes in await _plans(seeded, "nutrition/get_days", user_id=BUSY, from_date=first,
-                                  to_date=last):
+        for nodes in await custom_and_generic(seeded, "nutrition/get_days", user_id=BUSY,
+                                              from_date=first, to_date=last):
             assert reads(nodes, "daily_nutrition") == [("Index Scan", "daily_nutrition_pkey")], (
                 describe(nodes))
             assert reads(nodes, "users") == [("Index Scan", "users_pkey")], describe(nodes)
@@ -142,11 +145,12 @@ async def test_get_days_reads_its_range_of_days_in_one_index_scan(seeded):
 
 
 async def test_get_day_reads_one_date_by_the_local_date_indexes(seeded):
-    for nodes in await _plans(seeded, "nutrition/get_day", user_id=BUSY, date=date(2025, 6, 1)):
+    for nodes in await custom_and_generic(seeded, "nutrition/get_day", user_id=BUSY,
+                                          date=date(2025, 6, 1)):
         assert {"daily_nutrition_pkey", "food_logs_user_local_date_idx",
-                "water_logs_user_local_date_idx", "users_pkey"} <= index_names(nodes), (
-            describe(nodes))
-        assert _no_seq_scan_of_a_big_table(nodes), describe(nodes)
+                "water_logs_user_local_date_idx", "activity_logs_user_local_date_idx",
+                "users_pkey"} <= index_names(nodes), describe(nodes)
+        assert not seq_scans(nodes, BIG_TABLES), describe(nodes)
         assert not any(n["Node Type"] == "Sort" for n in nodes), describe(nodes)
 
 
@@ -175,8 +179,8 @@ ONE_USERS = [
 
 async def test_one_users_statements_read_by_their_keys(seeded):
     for name, values in ONE_USERS:
-        for nodes in await _plans(seeded, name, user_id=BUSY, **values):
-            assert _no_seq_scan_of_a_big_table(nodes), (name, describe(nodes))
+        for nodes in await custom_and_generic(seeded, name, user_id=BUSY, **values):
+            assert not seq_scans(nodes, BIG_TABLES), (name, describe(nodes))
             assert "users_pkey" in index_names(nodes), (name, describe(nodes))
             if name.startswith("usage/"):
                 assert "usage_counters_pkey" in index_names(nodes), (name, describe(nodes))

@@ -27,7 +27,12 @@ that rule (``_BEYOND_THE_SCHEMA``):
   years old on their local today;
 - a meal or a glass of water is dated from 1900 to a day ahead of now;
 - a date of the diary is from 1900 to 2999, a range of them (``from``, ``to``) runs forwards, and
-  for /nutrition/days holds at most 366 days (``to`` may default to the user's local today);
+  for /nutrition/days holds at most 366 days, for /weights/trend 3660 (``to`` may default to the
+  user's local today);
+- a weigh-in's muscle_mass_kg is at most its weight_kg;
+- a goal's period fits its type (once for weight_kg only), its target_value the type's range, its
+  dates run forwards within 1900-2999, and a weight goal needs a current weight other than its
+  target;
 - changing the password of an account that has one needs ``current_password``.
 
 It also skips cases that schemathesis labels positive while its own metadata says a part was
@@ -205,8 +210,27 @@ def _current_password_required(case: schemathesis.Case, extra: object) -> bool:
             and extra == {"field": "current_password"})
 
 
+def _weight_rule(case: schemathesis.Case, extra: object) -> bool:
+    return case.operation.definition.raw["operationId"] in ("createWeight", "updateWeight") and (
+        extra == {"field": "muscle_mass_kg"})
+
+
+_GOAL_RULES = ("period must be once", "target_value must be", "ends_on must not be before",
+               "starts_on must be from", "ends_on must be from")
+
+
+def _goal_rule(case: schemathesis.Case, extra: object) -> bool:
+    if case.operation.definition.raw["operationId"] not in ("createGoal", "updateGoal"):
+        return False
+    if extra in ({"field": "goal_type"}, {"field": "target_value"}, {"field": "ends_on"}):
+        return True
+    return any(rule in item.get("message", "") for rule in _GOAL_RULES
+               for item in (extra if isinstance(extra, list) else ()))
+
+
 _BEYOND_THE_SCHEMA = (_cursor_rejected, _content_id_repeated, _nul_in_a_document, _profile_rule,
-                      _dated_out_of_time, _dates_refused, _current_password_required)
+                      _dated_out_of_time, _dates_refused, _current_password_required, _weight_rule,
+                      _goal_rule)
 
 
 def _unjudgeable(case: schemathesis.Case, response: schemathesis.Response) -> list:

@@ -1,0 +1,2 @@
+DROP TABLE weight_logs;
+DROP FUNCTION weight_logs_sync_profile();
