@@ -36,10 +36,11 @@ from app.db.pool import Database, create_pool
 from app.db.queries import bind_queries, verify_queries
 from app.db.repository import Context
 from app.http.auth import AUTH_DEPENDENCIES, UserId
+from app.http.body import JSONRequest, attach_readers
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.kit.domain import Module, Setup
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.jobs import prune_periodically
 from app.kit.pages import Cursors
 from app.modules import MODULES
@@ -72,7 +73,7 @@ async def _only_documented_query(request: Request[Any, Any, Any]) -> None:
     unknown = sorted(request.query_params.keys() - names)
     if unknown:
         raise InvalidInput(f"unknown query parameter {unknown[0]!r}",
-                           extra={"parameter": unknown[0]})
+                           extra=ErrorDetails(parameter=unknown[0]))
 
 
 def _for_the_caller(instance: object) -> Callable[..., object]:
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         dependencies=dependencies,
         state=State({"tokens": tokens}),
         exception_handlers=exception_handlers(errors),  # type: ignore[arg-type]
+        request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
         response_headers=[
             ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
@@ -193,5 +195,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     )
     _check_dependency_names(app, set(dependencies))
     describe_exactly(app, [s for m in modules for s in m.schemas])
+    attach_readers(app)
     app.state.query_parameters = query_parameters(app)
     return app

@@ -28,7 +28,7 @@ from litestar import Request
 from app.config import Settings
 from app.db.queries import sql
 from app.db.repository import Executor, Repository
-from app.kit.errors import TooManyRequests, Unauthorized
+from app.kit.errors import ErrorDetails, TooManyRequests, Unauthorized
 from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
 UNKNOWN_ADDRESS = "unknown"
@@ -71,7 +71,7 @@ _prune_addresses = sql("accounts/prune_login_addresses", "trusted_seconds", "bat
 CONSTRAINTS = {
     # The account was deleted between the password check and record_login: as if it never
     # existed.
-    "login_addresses_user_fkey": Unauthorized("email or password is incorrect"),
+    "login_addresses_user_fkey": Unauthorized("email or password is incorrect", extra=None),
 }
 
 _ACCOUNT_ADDRESS = ("account_address", "too many failed logins for this email from this address")
@@ -107,7 +107,7 @@ def refuse_if_limited(*, account_address_wait: int | None, account_wait: int | N
     if reached:
         wait, (limit, detail) = max(reached)
         raise TooManyRequests(f"{detail}; retry after {wait} seconds", retry_after=wait,
-                              extra={"limit": limit})
+                              extra=ErrorDetails(limit=limit))
 
 
 class LoginAttemptRepository(Repository):

@@ -6,7 +6,7 @@ from app.accounts.limits import LoginLimits
 from app.accounts.models import Login, User, UserUpdate
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import Conflict, InvalidInput
+from app.kit.errors import Conflict, ErrorDetails, InvalidInput
 
 _create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
 _get = sql("accounts/get_user", "user_id", row=User)
@@ -20,11 +20,15 @@ _update = sql(
 _delete = sql("accounts/delete_user", "user_id", "if_match")
 
 CONSTRAINTS = {
-    "users_email_key": Conflict("this email is already registered"),
-    "users_email_format": InvalidInput("email is not a valid address"),
-    "users_name_length": InvalidInput("name must be 1-100 characters, not blank"),
+    "users_email_key": Conflict("this email is already registered",
+                                extra=ErrorDetails(field="email")),
+    "users_email_format": InvalidInput("email is not a valid address",
+                                       extra=ErrorDetails(field="email")),
+    "users_name_length": InvalidInput("name must be 1-100 characters, not blank",
+                                      extra=ErrorDetails(field="name")),
     "users_preferred_language_format": InvalidInput(
-        "preferred_language must look like en or pt-BR"),
+        "preferred_language must look like en or pt-BR",
+        extra=ErrorDetails(field="preferred_language")),
 }
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from app.chat.models import Conversation, ConversationRow, ConversationUpdate, Message
 from app.db.queries import sql
 from app.db.repository import Repository, changes
+from app.kit.errors import AccountGone, not_found
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
@@ -29,6 +30,13 @@ _list_messages = sql(
     "chat/list_messages", "user_id", "conversation_id", "before_created_at", "before_id", "limit",
     row=Message,
 )
+
+CONSTRAINTS = {
+    # The account was deleted while the conversation was written; the conversation, while its
+    # message was.
+    "conversations_user_fkey": AccountGone(),
+    "messages_conversation_fkey": not_found("conversation")(),
+}
 
 # Newest activity first, as conversations_user_updated_idx.
 _ACTIVITY: Keyset[ConversationRow, tuple[datetime, int]] = Keyset("conversations", tuple[datetime, int], (INFINITY, 0),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.http.openapi import schema_ref
-from app.http.validation import Title, check_document, json_object, text
+from app.http.validation import Title, check_document, check_shape, json_object, text
 
 MAX_DOCUMENT_BYTES = 65536
+# The most a recipe's or a history entry's request body may be: its document's bound with room for
+# the other fields, whitespace and escapes. Larger bodies are refused before they are decoded.
+MAX_BODY_BYTES = 4 * MAX_DOCUMENT_BYTES
 
 Description = Annotated[str, text(2000, description="Up to 2000 characters.")]
 Cuisine = Annotated[str, text(50, min_length=1, blank=False, description="1-50 characters, e.g. italian.")]
@@ -74,6 +77,8 @@ class Recipe(msgspec.Struct):
 
 
 class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+
     name: Title
     recipe_json: Document
     description: Description | None = None
@@ -91,12 +96,14 @@ class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         self.name = self.name.strip()
-        msgspec.convert(self.recipe_json, RecipeDocument)
         check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
+        check_shape(self.recipe_json, RecipeDocument, "recipe_json")
 
 
 class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Fields not sent stay as they are; null clears an optional field."""
+
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
     name: Title | UnsetType = UNSET
     recipe_json: Document | UnsetType = UNSET
@@ -117,8 +124,8 @@ class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
         if self.name is not UNSET:
             self.name = self.name.strip()
         if self.recipe_json is not UNSET:
-            msgspec.convert(self.recipe_json, RecipeDocument)
             check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
+            check_shape(self.recipe_json, RecipeDocument, "recipe_json")
 
 
 
@@ -137,6 +144,8 @@ class HistoryEntry(msgspec.Struct):
 
 
 class HistoryCreate(msgspec.Struct, forbid_unknown_fields=True):
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+
     ingredients_used: Annotated[list[Annotated[str, text(100, min_length=1)]], msgspec.Meta(max_length=200)]
     preferences_applied: Annotated[dict[str, Any], json_object("Any JSON object; at most 16 KiB.")] = msgspec.field(
         default_factory=dict

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.kit.errors import InvalidInput
+from app.kit.errors import AccountGone, AppError, ErrorDetails, InvalidInput, not_found
 from app.kit.limits import INFINITY, MAX_INTEGER
 from app.kit.pages import Keyset, Page
 from app.recipes.models import (
@@ -64,16 +64,22 @@ _list_history = sql(
     row=HistoryEntry,
 )
 
-CONSTRAINTS = {
-    name: InvalidInput(rule) for name, rule in [
-        ("recipes_name_length", "name must be 1-200 characters, not blank"),
-        ("recipes_cuisine_type_length", "cuisine_type must be 1-50 characters, not blank"),
-        ("recipes_cuisine_type_not_blank", "cuisine_type must be 1-50 characters, not blank"),
-        ("recipes_recipe_json_object",
+CONSTRAINTS: dict[str, AppError] = {
+    **{name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
+        ("recipes_name_length", "name", "name must be 1-200 characters, not blank"),
+        ("recipes_cuisine_type_length", "cuisine_type",
+         "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_cuisine_type_not_blank", "cuisine_type",
+         "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_recipe_json_object", "recipe_json",
          "recipe_json must be an object with ingredients and instructions lists"),
-        ("recipes_recipe_json_size", "recipe_json is too large"),
-        ("tags_name_format", "tags must be 1-50 characters, not blank"),
-    ]
+        ("recipes_recipe_json_size", "recipe_json", "recipe_json is too large"),
+        ("tags_name_format", "", "tags must be 1-50 characters, not blank"),
+    ]},
+    # The account was deleted while the recipe was written; the recipe, while a row of it was.
+    "recipes_user_fkey": AccountGone(),
+    **{name: not_found("recipe")() for name in (
+        "recipe_tags_recipe_fkey", "favorite_recipes_recipe_fkey", "recipe_history_recipe_fkey")},
 }
 
 
