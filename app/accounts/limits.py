@@ -115,8 +115,10 @@ class LoginAttemptRepository(Repository):
 
     __slots__ = ()
 
-    async def record_login(self, *, user_id: int, email: str, address: str) -> None:
-        await self.execute(_record_login, user_id=user_id, email=email, address=address)
+    async def record_login(self, *, user_id: int, email: str, address: str) -> bool:
+        """False when the account is gone or deactivated by now: then nothing is remembered."""
+        return await self.value(_record_login, user_id=user_id, email=email,
+                                address=address) is not None
 
     async def begin_registration(self, *, address: str, limits: LoginLimits) -> int:
         """Record a registration attempt from ``address`` (the id ``create_user`` deletes); 429

@@ -58,10 +58,12 @@ class AuthController(Controller):
                                            limits=accounts.limits)
         refuse_if_limited(account_address_wait=found.account_address_wait,
                           account_wait=found.account_wait, address_wait=found.address_wait)
-        if not await accounts.passwords.verify(found.password_hash, data.password):
-            raise Unauthorized("email or password is incorrect")
-        assert found.id is not None
-        await accounts.attempts.record_login(user_id=found.id, email=data.email, address=address)
+        # A wrong password, or an account deleted or deactivated since it was looked up.
+        if not (await accounts.passwords.verify(found.password_hash, data.password)
+                and found.id is not None
+                and await accounts.attempts.record_login(user_id=found.id, email=data.email,
+                                                         address=address)):
+            raise Unauthorized("email or password is incorrect", extra=None)
         tokens = accounts.tokens
         return TokenResponse(access_token=tokens.issue(found.id), expires_in=tokens.ttl)
 

@@ -76,6 +76,16 @@ class Recipe(msgspec.Struct):
     version: int
 
 
+class RecipeChange(Recipe):
+    """A recipe as update_recipe returns it: with whether its tags were read at the version it
+    changed (see sql/recipes/update_recipe.sql)."""
+
+    read_current: bool
+
+    def recipe(self) -> Recipe:
+        return Recipe(*msgspec.structs.astuple(self)[:-1])
+
+
 class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
