@@ -318,24 +318,42 @@ def _deeper_than(escaped: bytes, limit: int) -> bool:
     return bool(brackets)
 
 
+# The containers a search has met: each one's parent (an index in this list, -1 for the top) and
+# its key in that parent; a path is made only for what the search finds.
+Links = list[tuple[int, str | int]]
+
+
+def path_of(links: Links, link: int, *rest: str | int) -> Path:
+    """The path of the container at ``links[link]`` (-1: the top), then ``rest``."""
+    steps = list(reversed(rest))
+    while link >= 0:
+        link, step = links[link]
+        steps.append(step)
+    return tuple(reversed(steps))
+
+
 def _first_problem(document: Any) -> Problem:
-    """Where ``document`` holds a NUL character or nests too deep, in document order (in Python:
-    only once the checks in C found that it does, and only on a document of bounded size)."""
-    pending: list[tuple[Any, Path, int]] = [(document, (), 1)]
+    """Where ``document`` holds a NUL character or nests too deep (in Python: only once the checks
+    in C found that it does, and only on a document of bounded size; linear, since a path is made
+    only for the place found)."""
+    links: Links = []
+    pending: list[tuple[Any, int, int]] = [(document, -1, 1)]
     while pending:
-        value, path, depth = pending.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                return Problem(path, "must not contain NUL characters", {"pattern": NO_NUL})
-        elif isinstance(value, (dict, list)):
-            if depth > MAX_DEPTH:
-                return Problem(path, f"must not nest deeper than {MAX_DEPTH} levels")
-            children = list(value.items() if isinstance(value, dict) else enumerate(value))
-            for key, _ in children:
-                if isinstance(key, str) and "\x00" in key:
-                    return Problem((*path, key), "has a NUL character in its name",
-                                   {"pattern": NO_NUL})
-            pending.extend((item, (*path, key), depth + 1) for key, item in reversed(children))
+        node, link, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return Problem(path_of(links, link), f"must not nest deeper than {MAX_DEPTH} levels")
+        below = []
+        for key, child in node.items() if isinstance(node, dict) else enumerate(node):
+            if isinstance(key, str) and "\x00" in key:
+                return Problem(path_of(links, link, key), "has a NUL character in its name",
+                               {"pattern": NO_NUL})
+            if isinstance(child, str) and "\x00" in child:
+                return Problem(path_of(links, link, key), "must not contain NUL characters",
+                               {"pattern": NO_NUL})
+            if isinstance(child, (dict, list)):
+                links.append((link, key))
+                below.append((child, len(links) - 1, depth + 1))
+        pending.extend(reversed(below))
     raise AssertionError("the document has no NUL character and is not too deep")
 
 
