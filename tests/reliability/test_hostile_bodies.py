@@ -93,6 +93,27 @@ async def test_duplicate_keys_are_a_400_naming_the_key(client, alice: Account, p
     assert listed.json()["items"] == []
 
 
+def _essays(n: int, last: bytes = b"") -> bytes:
+    """A batch body of ``n`` essays with a kilobyte of metadata each, then ``last``."""
+    metadata = b'{"x": [' + b",".join([b"{}"] * 300) + b"]}"
+    return b",".join(b'{"content_id": "e%d", "language": "en", "metadata": %s}' % (i, metadata)
+                     for i in range(n)) + last
+
+
+async def test_a_repeat_in_a_large_body_is_found_in_the_part_that_holds_it(client, alice):
+    """Past 64 KiB the part holding the repeat is found in C (python -m bench bodies)."""
+    deep = b'{"essays": [' + _essays(300, b', {"content_id": "z", "language": "en", '
+                                          b'"metadata": {"a": {"k": 1, "k": 2}}}') + b"]}"
+    top = b'{"essays": [{"content_id": "a", "language": "en"}], "essays": [' + _essays(300) + b"]}"
+    for body, field, words in [(deep, "essays[300].metadata.a.k", "twice"),
+                               (top, "", "repeats one of its keys")]:
+        assert len(body) > 65536
+        response = await client.post("/batches", content=body, headers={**alice.headers, **JSON})
+        assert response.status_code == 400, response.text
+        assert response.json()["extra"]["field"] == field
+        assert words in response.json()["detail"]
+
+
 async def test_keys_that_only_look_alike_are_not_duplicates(client, alice: Account):
     body = (b'{"name": "x", "recipe_json": {"ingredients": [], "instructions": [], '
             b'"a:b": 1, "a": 2, "\\u003a": 3, "\\\\u003a": 4, "s": "\\u003a:"}}')
