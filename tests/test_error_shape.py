@@ -232,3 +232,28 @@ async def test_the_document_describes_every_error_with_one_schema(client):
     details = document["components"]["schemas"]["ErrorDetails"]["properties"]
     assert {"field", "parameter", "header", "allowed", "minimum", "maximum", "min_length",
             "max_length", "pattern"} <= set(details)
+
+
+@pytest.mark.parametrize("number, field, message, rule", [
+    (b"1e400", "servings", "is a number out of range", {}),
+    (b"-1e999", "calories_per_serving", "is a number out of range", {}),
+    (b"99999999999999999999999", "servings", "must be at most", {"maximum": 1000}),
+])
+async def test_a_number_out_of_range_is_named_with_its_bound(client, alice, number, field,
+                                                             message, rule):
+    body = (b'{"name": "x", "recipe_json": {"ingredients": [], "instructions": []}, "'
+            + field.encode() + b'": ' + number + b"}")
+    response = await client.post("/recipes", content=body, headers={
+        **alice.headers, "Content-Type": "application/json"})
+    extra = _problem(response)
+    assert extra.field == field, response.text
+    assert message in response.json()["detail"]
+    assert {k: getattr(extra, k) for k in rule} == rule
+
+
+async def test_a_number_out_of_range_deep_in_a_document_is_named_by_its_path(client, alice):
+    body = (b'{"name": "x", "recipe_json": {"ingredients": [], "instructions": [], '
+            b'"x": [1, {"b": 1e400}]}}')
+    response = await client.post("/recipes", content=body, headers={
+        **alice.headers, "Content-Type": "application/json"})
+    assert _problem(response).field == "recipe_json.x[1].b", response.text

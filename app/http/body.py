@@ -204,10 +204,10 @@ def _decoded(body: bytes) -> Any:
             raise _bad_body(f"the body is not valid UTF-8 (byte {exc.start})",
                             position=exc.start) from None
         raise
+    except msgspec.ValidationError:  # a number too large for a float (a kind of DecodeError)
+        raise _problem(_out_of_range(body)) from None
     except msgspec.DecodeError as exc:
         raise _malformed(body, exc) from None
-    except msgspec.ValidationError:  # a number too large for a float
-        raise _problem(_out_of_range(body)) from None
     except RecursionError:
         raise _bad_body("the body is nested too deeply") from None
 
