@@ -5,7 +5,8 @@
     python -m bench workers   # the load-test harness's mixed scenario on one and on two workers
     python -m bench profile   # where each request's CPU time goes (py-spy under wrk)
     python -m bench revisions REV...  # what each change bought: several git revisions side by side
-    python -m bench all       # compare, growth, workers and profile
+    python -m bench bodies    # what crafted request bodies cost the event loop before their 400
+    python -m bench all       # all of these but revisions
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import compare, growth, profile, revisions, workers
+from bench import bodies, compare, growth, profile, revisions, workers
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "workers": (workers.run, workers.markdown),
     "profile": (profile.run, profile.markdown),
     "revisions": (revisions.run, revisions.markdown),
+    "bodies": (bodies.run, bodies.markdown),
 }
 
 
