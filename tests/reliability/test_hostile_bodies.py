@@ -61,6 +61,24 @@ async def test_invalid_utf8_is_a_400_on_every_json_route_and_logs_no_traceback(h
     assert noisy == []
 
 
+async def test_the_probe_itself_invalid_utf8_to_login_and_register_is_a_400(http, caplog):
+    """The probe as it was sent: no token, the public routes."""
+    body = b'{"email":"\xff"}'
+    with caplog.at_level(logging.INFO):
+        for path in ("/auth/login", "/auth/register"):
+            response = await http.post(path, content=body, headers=JSON)
+            assert response.status_code == 400, (path, response.text)
+            assert response.json()["extra"] == {"field": "", "position": body.index(b"\xff")}
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+
+
+async def test_a_route_that_needs_a_token_refuses_a_bad_body_without_one_as_401(http):
+    """The token is checked before the body costs anything (python -m bench bodies)."""
+    for body in (b'{"x": "\xff"}', b"{", b'{"essays": [' + b"[" * 10_000 + b"]}"):
+        response = await http.post("/batches", content=body, headers=JSON)
+        assert response.status_code == 401, response.text
+
+
 async def test_a_lone_surrogate_escape_is_named(http):
     headers = await _token(http)
     for escape in ("\\ud800", "\\udc00", "\\ud800\\u0041"):
