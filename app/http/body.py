@@ -15,7 +15,8 @@ is the app's request class), in this order, cheapest first:
 4. the JSON text, in C (msgspec): invalid UTF-8, a lone surrogate escape, malformed JSON, a number
    out of range, nesting past the parser's limit, each a 400 naming the byte or the field;
 5. the value against the route's type, strictly (msgspec ``convert``), Structs' own checks
-   included (``app.http.validation``): free-form documents are bounded there;
+   included (``app.http.validation``): free-form documents are bounded there. Strictly as JSON
+   Schema means it: ``"4"`` is not an integer, but ``4.0`` is (see ``_integral``);
 6. duplicate keys in any object, counted in C (see ``_colons``), and only then searched for.
 
 Decoding runs with Python's cycle collector paused (``_without_gc``).
@@ -213,6 +214,19 @@ def _decoded(body: bytes) -> Any:
         raise _bad_body("the body is nested too deeply") from None
 
 
+def _integral(literal: str) -> float | int:
+    """A number with a fraction or an exponent, as JSON Schema reads it: one whose value has no
+    fractional part is an integer (``224.0``), within int64 (so that no literal grows)."""
+    number = float(literal)
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
+
+
+# The body's text once more, when a number like 224.0 was given for an integer (rare: a second
+# decode then, instead of a Python call for every number of every body).
+_INTEGRAL = msgspec.json.Decoder(float_hook=_integral)
+_FLOAT_FOR_INT = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
+
+
 def _strict_type(annotation: Any) -> Any:
     """The route's ``data`` annotation with msgspec's metadata only (without Litestar's)."""
     if get_origin(annotation) is Annotated:
@@ -271,7 +285,13 @@ class BodyReader:
         try:
             converted = msgspec.convert(value, self.type)
         except msgspec.ValidationError as exc:
-            return _problem(explain(exc, self.type))
+            if not _FLOAT_FOR_INT.match(str(exc)):
+                return _problem(explain(exc, self.type))
+            value = _INTEGRAL.decode(body)
+            try:
+                converted = msgspec.convert(value, self.type)
+            except msgspec.ValidationError as again:
+                return _problem(explain(again, self.type))
         if _colons(body) != _colons(msgspec.json.encode(value)) and (
                 repeated := _repeated_key(body, value)) is not None:
             return _problem(repeated)

@@ -159,6 +159,20 @@ async def test_json_bodies_are_not_coerced(client, alice: Account, path, body, f
     assert response.json()["extra"]["field"] == field
 
 
+async def test_a_number_without_a_fraction_is_an_integer_as_json_schema_says(client, alice):
+    """224.0 is an integer in JSON Schema (schemathesis sends it); 2.5 and "4" are not."""
+    body = {"name": "x", "recipe_json": {**RECIPE_DOCUMENT, "scale": 2.0}, "servings": 224.0,
+            "prep_time": 1e1}
+    created = await client.post("/recipes", json=body, headers=alice.headers)
+    assert created.status_code == 201, created.text
+    assert (created.json()["servings"], created.json()["prep_time"]) == (224, 10)
+    for servings in (2.5, 1e30, "4"):
+        refused = await client.post("/recipes", json={**body, "servings": servings},
+                                    headers=alice.headers)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["extra"]["field"] == "servings"
+
+
 async def test_a_claims_limit_is_not_coerced_but_query_strings_are_parsed(client, alice):
     batch = await client.post("/batches", json={"essays": [{"content_id": "e", "language": "en"}]},
                               headers=alice.headers)
