@@ -53,7 +53,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.config import load_settings
 from app.server import create_app
-from tests.conftest import TEST_SECRET, url_for
+from tests.conftest import TEST_SECRET, WORKER, url_for
 from tests.helpers import PASSWORD
 from tests.support import Server, request
 
@@ -106,10 +106,11 @@ schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 def service(tmp_path_factory, postgresql_noproc) -> Iterator[Server]:
     """The service on a migrated database of this module's (a clone of the session's template)."""
     pg = postgresql_noproc
-    janitor = DatabaseJanitor(user=pg.user, host=pg.host, port=pg.port, dbname="pgapi_fuzz",
+    name = f"pgapi_fuzz_{WORKER}" if WORKER else "pgapi_fuzz"  # xdist's workers share a server
+    janitor = DatabaseJanitor(user=pg.user, host=pg.host, port=pg.port, dbname=name,
                               template_dbname=pg.template_dbname, password=pg.password)
     with janitor:
-        url = url_for(pg.host, pg.port, pg.user, pg.password, "pgapi_fuzz")
+        url = url_for(pg.host, pg.port, pg.user, pg.password, name)
         # The fuzzed logins fail by the thousand from one address: the address limit would soon
         # refuse the registrations every case needs (the limits have tests of their own).
         server = Server(tmp_path_factory.mktemp("fuzz") / "data",
