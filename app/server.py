@@ -44,11 +44,12 @@ from app.http.auth import AUTH_DEPENDENCIES, UserId, caller_of
 from app.http.compression import CompressionMiddleware
 from app.http.consistency import read_your_writes
 from app.http.docs import IndexController, schema_router, swagger_page
+from app.http.body import JSONRequest, attach_readers
 from app.http.errors import exception_handlers
 from app.http.openapi import describe_exactly, query_parameters
 from app.http.request_id import RequestIdMiddleware
 from app.kit.domain import Module, Setup
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.jobs import prune_periodically
 from app.kit.metrics import PREFIX, Usage, publish_pools, worker_stopped
 from app.kit.pages import Cursors
@@ -101,7 +102,7 @@ async def _only_documented_query(request: Request[Any, Any, Any]) -> None:
     unknown = sorted(request.query_params.keys() - names)
     if unknown:
         raise InvalidInput(f"unknown query parameter {unknown[0]!r}",
-                           extra={"parameter": unknown[0]})
+                           extra=ErrorDetails(parameter=unknown[0]))
 
 
 def _for_the_caller(instance: Repository) -> Callable[..., object]:
@@ -242,6 +243,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         dependencies=dependencies,
         state=State({"tokens": tokens}),
         exception_handlers=exception_handlers(errors),  # type: ignore[arg-type]
+        request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
         response_headers=[
             ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
@@ -275,5 +277,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     )
     _check_dependency_names(app, set(dependencies))
     describe_exactly(app, [s for m in modules for s in m.schemas])
+    attach_readers(app)
     app.state.query_parameters = query_parameters(app)
     return app

@@ -10,7 +10,8 @@
     python -m bench servers   # uvicorn (httptools, h11) and granian: speed, and hostile clients
     python -m bench nutrition # the diary, days and quotas vs the seed's ORM way; days by history
     python -m bench fitness   # GET /goals vs the ORM way; GET /weights/trend, 1 vs 5 years
-    python -m bench all       # every suite but revisions
+    python -m bench bodies    # what crafted request bodies cost the event loop before their 400
+    python -m bench all       # all of these but revisions
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -27,8 +28,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import (compare, growth, instructions, nutrition, nutrition2, pgbouncer, profile,
-                   revisions, servers, workers)
+from bench import (bodies, compare, growth, instructions, nutrition, nutrition2, pgbouncer,
+                   profile, revisions, servers, workers)
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "servers": (servers.run, servers.markdown),
     "nutrition": (nutrition.run, nutrition.markdown),
     "fitness": (nutrition2.run, nutrition2.markdown),
+    "bodies": (bodies.run, bodies.markdown),
 }
 
 

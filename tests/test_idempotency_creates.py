@@ -157,7 +157,7 @@ async def test_a_failed_create_stores_no_key_so_a_corrected_retry_succeeds(clien
         {"content_id": "taken", "language": "en"}, {"content_id": "new", "language": "en"}]},
         headers=headers)
     assert clash.status_code == 409
-    assert clash.json()["extra"] == {"content_ids": ["taken"]}
+    assert clash.json()["extra"] == {"field": "essays", "content_ids": ["taken"]}
     assert await _rows(database_url, "idempotency_keys") == 0
     fixed = await client.post("/batches", json={"essays": [{"content_id": "new",
                                                              "language": "en"}]},

@@ -30,7 +30,7 @@ from litestar import Request
 from app.config import Settings
 from app.db.queries import sql
 from app.db.repository import Executor, Repository
-from app.kit.errors import TooManyRequests, Unauthorized
+from app.kit.errors import ErrorDetails, TooManyRequests, Unauthorized
 from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
 UNKNOWN_ADDRESS = "unknown"
@@ -74,7 +74,7 @@ _prune_addresses = sql("accounts/prune_login_addresses", "trusted_seconds", "bat
 CONSTRAINTS = {
     # The account was deleted between the password check and record_login: as if it never
     # existed.
-    "login_addresses_user_fkey": Unauthorized("email or password is incorrect"),
+    "login_addresses_user_fkey": Unauthorized("email or password is incorrect", extra=None),
 }
 
 _ACCOUNT_ADDRESS = ("account_address", "too many failed logins for this email from this address")
@@ -110,7 +110,7 @@ def refuse_if_limited(*, account_address_wait: int | None, account_wait: int | N
     if reached:
         wait, (limit, detail) = max(reached)
         raise TooManyRequests(f"{detail}; retry after {wait} seconds", retry_after=wait,
-                              extra={"limit": limit})
+                              extra=ErrorDetails(limit=limit))
 
 
 class LoginAttemptRepository(Repository):
@@ -119,11 +119,13 @@ class LoginAttemptRepository(Repository):
     __slots__ = ()
 
     async def record_login(self, *, user_id: int, email: str, address: str, password_hash: str,
-                           new_password_hash: str | None) -> None:
+                           new_password_hash: str | None) -> bool:
         """After a correct password (``password_hash``, as verified); ``new_password_hash``
-        replaces it when it was made with outdated argon2 parameters."""
-        await self.execute(_record_login, user_id=user_id, email=email, address=address,
-                           password_hash=password_hash, new_password_hash=new_password_hash)
+        replaces it when it was made with outdated argon2 parameters. False when the account is
+        gone or deactivated by now: then nothing is remembered."""
+        return await self.value(_record_login, user_id=user_id, email=email, address=address,
+                                password_hash=password_hash,
+                                new_password_hash=new_password_hash) is not None
 
     async def begin_registration(self, *, address: str, limits: LoginLimits) -> int:
         """Record a registration attempt from ``address`` (the id ``create_user`` deletes); 429

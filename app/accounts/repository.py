@@ -7,7 +7,7 @@ from app.accounts.google import GoogleIdentity
 from app.accounts.models import GoogleAccount, Login, User, UserUpdate
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import AccountGone, Conflict, InvalidInput
+from app.kit.errors import AccountGone, Conflict, ErrorDetails, InvalidInput, Unauthorized
 
 _create = sql("accounts/create_user", "email", "name", "password_hash", "attempt_id", row=User)
 _get = sql("accounts/get_user", "user_id", row=User, replica=True)
@@ -24,13 +24,19 @@ _google = sql("accounts/sign_in_with_google", "google_id", "email", "name", "att
 _change_password = sql("accounts/change_password", "user_id", "password_hash", "address")
 
 CONSTRAINTS = {
-    "users_email_key": Conflict("this email is already registered"),
-    "users_email_format": InvalidInput("email is not a valid address"),
-    "users_name_length": InvalidInput("name must be 1-100 characters, not blank"),
+    "users_email_key": Conflict("this email is already registered",
+                                extra=ErrorDetails(field="email")),
+    "users_email_format": InvalidInput("email is not a valid address",
+                                       extra=ErrorDetails(field="email")),
+    "users_name_length": InvalidInput("name must be 1-100 characters, not blank",
+                                      extra=ErrorDetails(field="name")),
     "users_preferred_language_format": InvalidInput(
-        "preferred_language must look like en or pt-BR"),
+        "preferred_language must look like en or pt-BR",
+        extra=ErrorDetails(field="preferred_language")),
     # The account was deleted between its sign-in and the start of its session.
     "sessions_user_fkey": AccountGone(),
+    # A session ended (logout, reuse) while its next refresh token was being written.
+    "refresh_tokens_session_fkey": Unauthorized("the session has ended", extra=None),
 }
 
 

@@ -31,7 +31,8 @@ from app.http.etag import ETAG_HEADER, IfMatch, conditionally, found, with_etag
 from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
-from app.kit.errors import AccountGone, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.kit.errors import (AccountGone, ErrorDetails, Forbidden, InvalidInput, NotFound,
+                            Unauthorized)
 from app.kit.pages import Page
 
 Users = NamedDependency[UserRepository]
@@ -82,13 +83,16 @@ class AuthController(Controller):
                           account_wait=found.account_wait, address_wait=found.address_wait)
         passwords = accounts.passwords
         if not await passwords.verify(found.password_hash, data.password):
-            raise Unauthorized("email or password is incorrect")
+            raise Unauthorized("email or password is incorrect", extra=None)
         assert found.id is not None and found.password_hash is not None
         rehashed = (await passwords.hash(data.password)
                     if passwords.needs_rehash(found.password_hash) else None)
-        await accounts.attempts.record_login(user_id=found.id, email=data.email, address=address,
-                                             password_hash=found.password_hash,
-                                             new_password_hash=rehashed)
+        # The account deleted or deactivated since it was looked up: as a wrong password.
+        if not await accounts.attempts.record_login(user_id=found.id, email=data.email,
+                                                    address=address,
+                                                    password_hash=found.password_hash,
+                                                    new_password_hash=rehashed):
+            raise Unauthorized("email or password is incorrect", extra=None)
         return _tokens(await accounts.start_session(found.id, user_agent(request)))
 
     @post("/google", operation_id="signInWithGoogle", status_code=200,
@@ -179,10 +183,10 @@ class SessionController(UserController):
         if check.password_hash is not None:
             if data.current_password is None:
                 raise InvalidInput("current_password is required to change a password",
-                                   extra={"field": "current_password"})
+                                   extra=ErrorDetails(field="current_password"))
             if not await accounts.passwords.verify(check.password_hash, data.current_password):
                 raise Forbidden("current_password is incorrect",
-                                extra={"field": "current_password"})
+                                extra=ErrorDetails(field="current_password"))
         password_hash = await accounts.passwords.hash(data.new_password)
         if not await users.change_password(user_id=user_id, password_hash=password_hash,
                                            address=address):

@@ -7,11 +7,13 @@ from app.activity.repository import ActivityRepository
 from app.activity.routes import ActivityController
 from app.db.queries import queries_in
 from app.kit.domain import Module
+from app.kit.errors import AccountGone
 
 module = Module(
     name="activity",
     controllers=[ActivityController],
     queries=queries_in(repository),
-    constraints=repository.CONSTRAINTS,
+    # A write racing the deletion of its account: 401, as for any gone account.
+    constraints={**repository.CONSTRAINTS, "activity_logs_user_fkey": AccountGone()},
     repositories={"activities": ActivityRepository},
 )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from app.activity.models import Activity, ActivityCreate, ActivityUpdate
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
@@ -29,7 +29,7 @@ _list_by_type = sql("activity/list_activities_by_type", "user_id", "activity_typ
                     "limit", row=Activity)
 
 CONSTRAINTS = {
-    name: InvalidInput(rule, extra={"field": field}) for name, field, rule in [
+    name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
         ("activity_logs_type_fkey", "activity_type",
          "activity_type and intensity must be a pair the MET table knows"),
         ("activity_logs_duration_range", "duration_min", "duration_min must be 1-1440"),

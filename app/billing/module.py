@@ -13,6 +13,7 @@ from app.billing.routes import SubscriptionController, WebhookController
 from app.billing.webhooks import LemonSqueezyWebhooks
 from app.db.queries import queries_in
 from app.kit.domain import Module, Pruner, Setup
+from app.kit.errors import AccountGone
 
 
 def _services(setup: Setup) -> Mapping[str, object]:
@@ -36,6 +37,9 @@ module = Module(
     name="billing",
     controllers=[WebhookController, SubscriptionController],
     queries=queries_in(repository),
+    # A write racing the deletion of its account: 401, as for any gone account.
+    constraints={"billing_events_user_fkey": AccountGone(),
+                 "subscriptions_user_fkey": AccountGone()},
     repositories={"billing": BillingRepository},
     services=_services,
     jobs=_jobs,

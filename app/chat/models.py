@@ -59,6 +59,13 @@ class ConversationRow(msgspec.Struct):
                             self.updated_at, self.version)
 
 
+class ConversationChange(ConversationRow):
+    """A conversation as update_conversation returns it: with whether its last message was read
+    at the version it changed (see sql/chat/update_conversation.sql)."""
+
+    read_current: bool
+
+
 class ConversationCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Title | None = None
 

@@ -12,5 +12,6 @@ module = Module(
     name="chat",
     controllers=[ConversationController],
     queries=queries_in(repository),
+    constraints=repository.CONSTRAINTS,
     repositories={"chat": ChatRepository},
 )

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.chat.models import Conversation, ConversationRow, ConversationUpdate, Message
+from app.chat.models import (
+    Conversation,
+    ConversationChange,
+    ConversationRow,
+    ConversationUpdate,
+    Message,
+)
 from app.db.queries import sql
 from app.db.repository import Repository, changes
+from app.kit.errors import AccountGone, not_found
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
@@ -18,7 +25,7 @@ _list = sql(
 )
 _update = sql(
     "chat/update_conversation", "user_id", "conversation_id", "title", "title_sent", "if_match",
-    row=ConversationRow,
+    row=ConversationChange,
 )
 _delete = sql("chat/delete_conversation", "user_id", "conversation_id", "if_match")
 _version = sql("chat/get_conversation_version", "user_id", "conversation_id")
@@ -29,6 +36,13 @@ _list_messages = sql(
     "chat/list_messages", "user_id", "conversation_id", "before_created_at", "before_id", "limit",
     row=Message, replica=True,
 )
+
+CONSTRAINTS = {
+    # The account was deleted while the conversation was written; the conversation, while its
+    # message was.
+    "conversations_user_fkey": AccountGone(),
+    "messages_conversation_fkey": not_found("conversation")(),
+}
 
 # Newest activity first, as conversations_user_updated_idx.
 _ACTIVITY: Keyset[ConversationRow, tuple[datetime, int]] = Keyset("conversations", tuple[datetime, int], (INFINITY, 0),
@@ -63,11 +77,15 @@ class ChatRepository(Repository):
         if_match: list[int] | None,
     ) -> Conversation | None:
         """The renamed conversation; None when it is missing or (with ``if_match``) at another
-        version. A title not sent stays as it is."""
-        return _conversation(await self.one(
+        version. A title not sent stays as it is. When the rename waited for a new message, the
+        conversation is read again, so that its last message is that of its version."""
+        changed = await self.one(
             _update, user_id=user_id, conversation_id=conversation_id, if_match=if_match,
             **changes(patch, nullable=["title"]),
-        ))
+        )
+        if changed is not None and not changed.read_current:
+            return await self.get(user_id=user_id, conversation_id=conversation_id)
+        return _conversation(changed)
 
     async def delete(
         self, *, user_id: int, conversation_id: int, if_match: list[int] | None

@@ -3,7 +3,8 @@
 Each domain's module object says what its constraints mean (constraint name -> domain error); the
 app builds one ``ErrorTranslator`` from all of them. Anything not named still maps by SQLSTATE
 class to a 4xx or a 503, so a client mistake that slips past validation is never a 500, and a
-database that is down or slow is a 503 with Retry-After.
+database that is down or slow is a 503 with Retry-After. Constraint names are the schema's, not
+the API's: no error carries one.
 
 Some failures say that the database cannot serve this service at all, whatever the request:
 it does not answer, the connection broke, it is read-only (a standby), it lost the prepared
@@ -104,7 +105,7 @@ class ErrorTranslator:
         known = self._constraints.get(name) if name else None
         if known is None:
             return None
-        return type(known)(known.detail, extra=known.extra or {"constraint": name})
+        return type(known)(known.detail, extra=known.extra)
 
     def translate(self, exc: BaseException) -> AppError | None:
         """The domain error for a driver or connection error, or None if it is a genuine bug."""
@@ -121,14 +122,11 @@ def translate(exc: BaseException) -> AppError | None:
     if isinstance(exc, asyncpg.PostgresError):
         state = exc.sqlstate or ""
         if state == "23505":
-            return Conflict("this conflicts with an existing record",
-                            extra={"constraint": exc.constraint_name})
+            return Conflict("this conflicts with an existing record")
         if state == "23503":
-            return NotFound("a record this refers to does not exist",
-                            extra={"constraint": exc.constraint_name})
+            return NotFound("a record this refers to does not exist")
         if state == "23514":
-            return InvalidInput(f"a value breaks the rule {exc.constraint_name}",
-                                extra={"constraint": exc.constraint_name})
+            return InvalidInput("a value breaks a rule of the data")
         if state in _INVALID_INPUT:
             return InvalidInput(_INVALID_INPUT[state])
         if state in _UNAVAILABLE:

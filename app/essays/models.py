@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.http.validation import END, Timestamp, Title, check_document, json_object, text
+from app.http.validation import (END, Timestamp, Title, check_document, invalid, json_object,
+                                 text)
 from app.kit.limits import MAX_PAGE
 
 MAX_ESSAYS = 1000
@@ -67,12 +69,12 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if self.name is not None:
             self.name = self.name.strip()
-        repeated = sorted(
-            content_id for content_id, count in Counter(e.content_id for e in self.essays).items()
-            if count > 1
-        )
-        if repeated:
-            raise ValueError(f"content_id repeated within the batch: {', '.join(repeated[:20])}")
+        first: dict[str, int] = {}
+        for index, essay in enumerate(self.essays):
+            earlier = first.setdefault(essay.content_id, index)
+            if earlier != index:
+                raise invalid(("essays", index, "content_id"),
+                              f"is repeated: essays[{earlier}] has the same content_id")
 
 
 class EssayUpdate(msgspec.Struct, forbid_unknown_fields=True):

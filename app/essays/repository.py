@@ -7,7 +7,7 @@ from datetime import datetime
 from app.db.queries import sql
 from app.db.repository import Repository, changes
 from app.essays.models import Batch, BatchCreate, Essay, EssayUpdate
-from app.kit.errors import Conflict
+from app.kit.errors import AccountGone, AppError, Conflict, ErrorDetails, not_found
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 
@@ -16,9 +16,12 @@ class DuplicateContentIds(Conflict):
     """Some content_ids of the new batch are already used by the user's essays."""
 
 
-CONSTRAINTS = {
-    "essays_user_content_id_key":
-        DuplicateContentIds("content_id already used by one of your essays"),
+CONSTRAINTS: dict[str, AppError] = {
+    "essays_user_content_id_key": DuplicateContentIds(
+        "content_id already used by one of your essays", extra=ErrorDetails(field="essays")),
+    # The account was deleted while the batch was written; the batch, while its essays were.
+    "batches_user_fkey": AccountGone(),
+    "essays_batch_fkey": not_found("batch")(),
 }
 
 _create = sql(

@@ -18,7 +18,7 @@ from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, Conflict, not_found
+from app.kit.errors import AccountGone, Conflict, ErrorDetails, not_found
 from app.kit.pages import Page
 
 Essays = NamedDependency[EssayRepository]
@@ -51,7 +51,8 @@ class BatchController(UserController):
             taken = await essay_batches.used_content_ids(
                 user_id=user_id, content_ids=[e.content_id for e in data.essays]
             )
-            raise DuplicateContentIds(exc.detail, extra={"content_ids": taken}) from None
+            raise DuplicateContentIds(
+                exc.detail, extra=ErrorDetails(field="essays", content_ids=taken)) from None
         return with_etag(batch, status)
 
     @get("/", operation_id="listBatches", responses=errors(401))
@@ -144,5 +145,5 @@ class EssayController(UserController):
             raise stale(current.version)
         raise Conflict(
             f"an essay cannot move from {current.status} to {data.status}",
-            extra={"status": current.status, "requested": data.status},
+            extra=ErrorDetails(field="status", status=current.status, requested=data.status),
         )

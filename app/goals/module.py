@@ -7,11 +7,13 @@ from app.goals import repository
 from app.goals.repository import GoalRepository
 from app.goals.routes import GoalController
 from app.kit.domain import Module
+from app.kit.errors import AccountGone
 
 module = Module(
     name="goals",
     controllers=[GoalController],
     queries=queries_in(repository),
-    constraints=repository.CONSTRAINTS,
+    # A write racing the deletion of its account: 401, as for any gone account.
+    constraints={**repository.CONSTRAINTS, "goals_user_fkey": AccountGone()},
     repositories={"goals": GoalRepository},
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.db.queries import sql
 from app.db.repository import Repository, changes
 from app.goals.models import Goal, GoalCreate, GoalUpdate
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.limits import MAX_BIGINT
 from app.kit.pages import Keyset, Page
 
@@ -20,7 +20,7 @@ _update = sql("goals/update_goal", "user_id", "goal_id", "target_value", "ends_o
 _delete = sql("goals/delete_goal", "user_id", "goal_id", "if_match")
 
 CONSTRAINTS = {
-    name: InvalidInput(rule, extra={"field": field}) for name, field, rule in [
+    name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
         ("goals_goal_type_valid", "goal_type", "goal_type must be weight_kg, calories_max, "
          "protein_min_g, water_min_ml, active_minutes, steps or meals_logged"),
         ("goals_period_valid", "period", "period must be daily, weekly, monthly or once"),

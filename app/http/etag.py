@@ -18,7 +18,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import HeaderParameter
 
 from app.http.openapi import errors
-from app.kit.errors import AppError, PreconditionFailed
+from app.kit.errors import AppError, ErrorDetails, PreconditionFailed
 from app.kit.limits import MAX_BIGINT
 
 T = TypeVar("T")
@@ -64,7 +64,7 @@ def if_match_versions(header: str | None) -> list[int] | None:
 def stale(current_version: int) -> PreconditionFailed:
     return PreconditionFailed(
         "the resource has changed since you read it (If-Match does not match its ETag)",
-        extra={"current_etag": etag(current_version)},
+        extra=ErrorDetails(header="If-Match", current_etag=etag(current_version)),
         headers={"ETag": etag(current_version)},
     )
 

@@ -35,7 +35,7 @@ from litestar.params import HeaderParameter
 from app.db.queries import Query, sql
 from app.db.repository import Executor, Repository
 from app.http.validation import KEY_PATTERN
-from app.kit.errors import AppError, Conflict, Unprocessable
+from app.kit.errors import AccountGone, AppError, Conflict, ErrorDetails, Unprocessable
 from app.kit.jobs import PRUNE_BATCH, prune_in_batches
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -56,6 +56,9 @@ IdempotencyKey = Annotated[
         "in flight, 409. Keys are kept for 24 hours.",
     ),
 ]
+
+
+_KEY = ErrorDetails(header="Idempotency-Key")
 
 
 class Claim(msgspec.Struct):
@@ -97,8 +100,11 @@ class IdempotentRequest(msgspec.Struct, frozen=True):
         return cls(key, digest)
 
 
-CONSTRAINTS = {
-    "idempotency_keys_pkey": KeyStored("a request with this Idempotency-Key was already made"),
+CONSTRAINTS: dict[str, AppError] = {
+    "idempotency_keys_pkey": KeyStored("a request with this Idempotency-Key was already made",
+                                       extra=_KEY),
+    # The account was deleted while the key was stored.
+    "idempotency_keys_user_fkey": AccountGone(),
 }
 
 _get_stored = sql("idempotency/get_stored_response", "user_id", "idempotency_key",
@@ -112,7 +118,7 @@ _store = sql(
 
 
 def _retry_shortly(detail: str) -> Conflict:
-    return Conflict(detail, extra={"header": "Idempotency-Key"}, headers={"Retry-After": "1"})
+    return Conflict(detail, extra=_KEY, headers={"Retry-After": "1"})
 
 
 async def create_once(
@@ -144,7 +150,7 @@ def _replay(stored: StoredResponse | KeyClaim, row: type[S], once: IdempotentReq
     if stored.request_hash != once.request_hash:
         raise Unprocessable(
             "this Idempotency-Key was already used with a different request",
-            extra={"header": "Idempotency-Key"},
+            extra=_KEY,
         )
     assert stored.status_code is not None
     return stored.status_code, msgspec.convert(stored.response, row)

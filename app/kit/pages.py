@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.limits import MAX_CURSOR_LENGTH
 
 T = TypeVar("T")
@@ -88,18 +88,18 @@ class Cursors:
         """The sort key inside ``cursor``; InvalidInput naming the query ``parameter`` that carried
         it when it is malformed or not ours."""
         if len(cursor) > MAX_CURSOR_LENGTH:
-            raise InvalidInput(f"{parameter} is malformed", extra={"parameter": parameter})
+            raise InvalidInput(f"{parameter} is malformed", extra=ErrorDetails(parameter=parameter))
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         except (binascii.Error, ValueError):
             raise InvalidInput(f"{parameter} is malformed",
-                               extra={"parameter": parameter}) from None
+                               extra=ErrorDetails(parameter=parameter)) from None
         mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
         if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(scope, payload)):
             raise InvalidInput(f"{parameter} is invalid for this list",
-                               extra={"parameter": parameter})
+                               extra=ErrorDetails(parameter=parameter))
         try:
             return msgspec.msgpack.decode(payload, type=key_type)
         except msgspec.DecodeError:
             raise InvalidInput(f"{parameter} is malformed",
-                               extra={"parameter": parameter}) from None
+                               extra=ErrorDetails(parameter=parameter)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.db.queries import queries_in
 from app.kit.domain import Module
+from app.kit.errors import AccountGone
 from app.notifications import repository
 from app.notifications.repository import NotificationRepository
 from app.notifications.routes import NotificationController
@@ -13,6 +14,7 @@ module = Module(
     name="notifications",
     controllers=[NotificationController],
     queries=queries_in(repository),
-    constraints=repository.CONSTRAINTS,
+    # A write racing the deletion of its account: 401, as for any gone account.
+    constraints={**repository.CONSTRAINTS, "notifications_user_fkey": AccountGone()},
     repositories={"notifications": NotificationRepository},
 )

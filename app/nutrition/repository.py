@@ -10,7 +10,7 @@ import msgspec
 from app.activity.models import Activity
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import InvalidInput, NotFound
+from app.kit.errors import ErrorDetails, InvalidInput, NotFound
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 from app.nutrition.models import (
@@ -53,8 +53,8 @@ _days = sql("nutrition/get_days", "user_id", "from_date", "to_date", row=RangeRo
 _day = sql("nutrition/get_day", "user_id", "date", row=DayDetailRow)
 
 CONSTRAINTS = {
-    "food_logs_recipe_fkey": NotFound("recipe not found", extra={"field": "recipe_id"}),
-    **{name: InvalidInput(rule, extra={"field": field}) for name, field, rule in [
+    "food_logs_recipe_fkey": NotFound("recipe not found", extra=ErrorDetails(field="recipe_id")),
+    **{name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
         ("food_logs_items_count", "items", "items must be a list of 1-100 foods"),
         ("food_logs_items_shape", "items",
          "each item needs name, calories, protein_g, carbs_g and fat_g"),
@@ -78,10 +78,10 @@ _WATER: Keyset[WaterEntry, tuple[date, datetime, int]] = Keyset(
 def range_error(days: int, longest: int | None = MAX_RANGE_DAYS) -> InvalidInput | None:
     """Why a range of ``days`` dates (to - from + 1) is refused, or None."""
     if days < 1:
-        return InvalidInput("from must not be after to", extra={"parameter": "from"})
+        return InvalidInput("from must not be after to", extra=ErrorDetails(parameter="from"))
     if longest is not None and days > longest:
         return InvalidInput(f"a range holds at most {longest} days",
-                            extra={"parameter": "from"})
+                            extra=ErrorDetails(parameter="from"))
     return None
 
 

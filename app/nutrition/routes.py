@@ -15,7 +15,7 @@ from app.http.openapi import errors
 from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, InvalidInput, not_found
+from app.kit.errors import AccountGone, ErrorDetails, InvalidInput, not_found
 from app.kit.pages import Page
 from app.nutrition.models import (
     DayDetail,
@@ -52,7 +52,7 @@ def known_date(day: date | None, parameter: str) -> None:
     -infinity and infinity)."""
     if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
         raise InvalidInput(f"{parameter} must be from {EARLIEST_DAY} to {LATEST_DAY}",
-                           extra={"parameter": parameter})
+                           extra=ErrorDetails(parameter=parameter))
 
 
 def checked_range(first: date | None, last: date | None, longest: int | None = MAX_RANGE_DAYS

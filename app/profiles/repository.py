@@ -9,7 +9,7 @@ from msgspec import UNSET
 
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.profiles.models import (
     Profile,
     ProfileRow,
@@ -32,7 +32,7 @@ _update = sql("profiles/update_profile", "user_id", *_FIELDS, "diet_type_sent", 
 _delete = sql("profiles/delete_profile", "user_id", "if_match")
 
 CONSTRAINTS = {
-    name: InvalidInput(rule, extra={"field": field}) for name, field, rule in [
+    name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
         ("profiles_time_zone_fkey", "time_zone",
          "time_zone must be an IANA time zone name PostgreSQL knows, such as Europe/Lisbon"),
         ("profiles_age_range", "birth_date",

@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 from app.http.auth import UserController, UserId
 from app.http.etag import ETAG_HEADER, IfMatch, conditionally, found, with_etag
 from app.http.openapi import errors
-from app.kit.errors import AccountGone, PreconditionFailed, not_found
+from app.kit.errors import AccountGone, ErrorDetails, PreconditionFailed, not_found
 from app.profiles.models import Profile, ProfileUpdate, ProfileWrite
 from app.profiles.repository import ProfileRepository
 
@@ -21,7 +21,7 @@ _not_found = not_found("profile")
 
 def _nothing_to_match() -> PreconditionFailed:
     return PreconditionFailed("there is no profile for If-Match to match",
-                              extra={"header": "If-Match"})
+                              extra=ErrorDetails(header="If-Match"))
 
 
 class ProfileController(UserController):

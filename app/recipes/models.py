@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.http.openapi import schema_ref
-from app.http.validation import Timestamp, Title, check_document, json_object, text
+from app.http.validation import (Timestamp, Title, check_document, check_shape, json_object,
+                                 text)
 
 MAX_DOCUMENT_BYTES = 65536
+# The most a recipe's or a history entry's request body may be: its document's bound with room for
+# the other fields, whitespace and escapes. Larger bodies are refused before they are decoded.
+MAX_BODY_BYTES = 4 * MAX_DOCUMENT_BYTES
 
 Description = Annotated[str, text(2000, description="Up to 2000 characters.")]
 Cuisine = Annotated[str, text(50, min_length=1, blank=False, description="1-50 characters, e.g. italian.")]
@@ -72,7 +77,19 @@ class Recipe(msgspec.Struct):
     version: int
 
 
+class RecipeChange(Recipe):
+    """A recipe as update_recipe returns it: with whether its tags were read at the version it
+    changed (see sql/recipes/update_recipe.sql)."""
+
+    read_current: bool
+
+    def recipe(self) -> Recipe:
+        return Recipe(*msgspec.structs.astuple(self)[:-1])
+
+
 class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+
     name: Title
     recipe_json: Document
     description: Description | None = None
@@ -90,12 +107,14 @@ class RecipeCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         self.name = self.name.strip()
-        msgspec.convert(self.recipe_json, RecipeDocument)
         check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
+        check_shape(self.recipe_json, RecipeDocument, "recipe_json")
 
 
 class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Fields not sent stay as they are; null clears an optional field."""
+
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
     name: Title | UnsetType = UNSET
     recipe_json: Document | UnsetType = UNSET
@@ -116,8 +135,8 @@ class RecipeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
         if self.name is not UNSET:
             self.name = self.name.strip()
         if self.recipe_json is not UNSET:
-            msgspec.convert(self.recipe_json, RecipeDocument)
             check_document(self.recipe_json, "recipe_json", MAX_DOCUMENT_BYTES)
+            check_shape(self.recipe_json, RecipeDocument, "recipe_json")
 
 
 
@@ -136,6 +155,8 @@ class HistoryEntry(msgspec.Struct):
 
 
 class HistoryCreate(msgspec.Struct, forbid_unknown_fields=True):
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+
     ingredients_used: Annotated[list[Annotated[str, text(100, min_length=1)]], msgspec.Meta(max_length=200)]
     preferences_applied: Annotated[dict[str, Any], json_object("Any JSON object; at most 16 KiB.")] = msgspec.field(
         default_factory=dict

@@ -1,5 +1,6 @@
 """Recipes data access: one method per use case, one statement each, except replacing a recipe's
-tags (two statements in one transaction: see ``set_tags``) and searching (see ``list``)."""
+tags (two statements in one transaction: see ``set_tags``), a change that waited for another
+writer (see ``update``) and searching (see ``list_recipes``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any, Literal
 
 from app.db.queries import sql
 from app.db.repository import Repository
-from app.kit.errors import InvalidInput
+from app.kit.errors import AccountGone, AppError, ErrorDetails, InvalidInput, not_found
 from app.kit.limits import INFINITY, MAX_INTEGER
 from app.kit.pages import Keyset, Page
 from app.recipes.models import (
     HistoryEntry,
     Recipe,
+    RecipeChange,
     RecipeCreate,
     RecipeUpdate,
     TagCount,
@@ -27,7 +29,8 @@ _FILTERS = ("tag", "ingredient", "cuisine", "difficulty", "max_calories", "max_t
 _create = sql("recipes/create_recipe", "user_id", "recipe", row=Recipe)
 _get = sql("recipes/get_recipe", "user_id", "recipe_id", row=Recipe, replica=True)
 _version = sql("recipes/get_recipe_version", "user_id", "recipe_id")
-_update = sql("recipes/update_recipe", "user_id", "recipe_id", "changes", "if_match", row=Recipe)
+_update = sql("recipes/update_recipe", "user_id", "recipe_id", "changes", "if_match",
+              row=RecipeChange)
 _delete = sql("recipes/delete_recipe", "user_id", "recipe_id", "if_match")
 _lists = {
     "newest": sql("recipes/list_recipes_newest", "user_id", "after_created_at", "after_id",
@@ -51,7 +54,7 @@ _use_custom_plans = sql("recipes/use_custom_plans")
 # The filters that an index of their own serves: trigrams (q), GIN containment (ingredient) and
 # recipe_tags (tag); favorite=true starts from favorite_recipes instead. See ``list``.
 _INDEXED_FILTERS = ("tag", "ingredient", "q")
-_ensure_tags = sql("recipes/ensure_tags", "tags")
+_lock_for_tags = sql("recipes/lock_recipe_for_tags", "user_id", "recipe_id", "tags")
 _set_tags = sql("recipes/set_recipe_tags", "user_id", "recipe_id", "tags", "if_match", row=Recipe)
 _list_tags = sql("recipes/list_tags", "user_id", "after_name", "limit", row=TagCount, replica=True)
 _add_favorite = sql("recipes/add_favorite", "user_id", "recipe_id")
@@ -65,16 +68,22 @@ _list_history = sql(
     row=HistoryEntry, replica=True,
 )
 
-CONSTRAINTS = {
-    name: InvalidInput(rule) for name, rule in [
-        ("recipes_name_length", "name must be 1-200 characters, not blank"),
-        ("recipes_cuisine_type_length", "cuisine_type must be 1-50 characters, not blank"),
-        ("recipes_cuisine_type_not_blank", "cuisine_type must be 1-50 characters, not blank"),
-        ("recipes_recipe_json_object",
+CONSTRAINTS: dict[str, AppError] = {
+    **{name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
+        ("recipes_name_length", "name", "name must be 1-200 characters, not blank"),
+        ("recipes_cuisine_type_length", "cuisine_type",
+         "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_cuisine_type_not_blank", "cuisine_type",
+         "cuisine_type must be 1-50 characters, not blank"),
+        ("recipes_recipe_json_object", "recipe_json",
          "recipe_json must be an object with ingredients and instructions lists"),
-        ("recipes_recipe_json_size", "recipe_json is too large"),
-        ("tags_name_format", "tags must be 1-50 characters, not blank"),
-    ]
+        ("recipes_recipe_json_size", "recipe_json", "recipe_json is too large"),
+        ("tags_name_format", "", "tags must be 1-50 characters, not blank"),
+    ]},
+    # The account was deleted while the recipe was written; the recipe, while a row of it was.
+    "recipes_user_fkey": AccountGone(),
+    **{name: not_found("recipe")() for name in (
+        "recipe_tags_recipe_fkey", "favorite_recipes_recipe_fkey", "recipe_history_recipe_fkey")},
 }
 
 
@@ -119,9 +128,16 @@ class RecipeRepository(Repository):
     async def update(
         self, *, user_id: int, recipe_id: int, changes: RecipeUpdate, if_match: list[int] | None
     ) -> Recipe | None:
-        """Fields not sent (omitted from ``changes``' JSON) stay as they are."""
-        return await self.one(_update, user_id=user_id, recipe_id=recipe_id,
-                              changes=changes, if_match=if_match)
+        """Fields not sent (omitted from ``changes``' JSON) stay as they are. When the change
+        waited for another writer's, the recipe is read again, so that its tags are those of its
+        version."""
+        changed = await self.one(_update, user_id=user_id, recipe_id=recipe_id,
+                                 changes=changes, if_match=if_match)
+        if changed is None:
+            return None
+        if not changed.read_current:
+            return await self.get(user_id=user_id, recipe_id=recipe_id)
+        return changed.recipe()
 
     async def delete(self, *, user_id: int, recipe_id: int, if_match: list[int] | None) -> bool:
         return await self.execute(
@@ -173,9 +189,13 @@ class RecipeRepository(Repository):
     async def set_tags(
         self, *, user_id: int, recipe_id: int, tags: list[str], if_match: list[int] | None
     ) -> Recipe | None:
-        """Run on a connection inside a transaction: add unknown names to the vocabulary, then
-        replace the recipe's links; None (and the caller rolls back) when the recipe is missing."""
-        await self.execute(_ensure_tags, tags=tags)
+        """Run on a connection inside a transaction: lock the recipe and add unknown names to the
+        vocabulary, then (in a statement that starts once the lock is held) replace the recipe's
+        links; None (and the caller rolls back) when the recipe is missing or, with
+        ``if_match``, at another version."""
+        if await self.value(_lock_for_tags, user_id=user_id, recipe_id=recipe_id,
+                            tags=tags) is None:
+            return None
         return await self.one(_set_tags, user_id=user_id, recipe_id=recipe_id, tags=tags,
                               if_match=if_match)
 

@@ -15,10 +15,18 @@ from app.http.pagination import Cursor, Limit
 from app.http.params import path_id
 from app.http.validation import NO_NUL
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, InvalidInput, not_found
+from app.kit.errors import AccountGone, not_found
 from app.kit.pages import Page
-from app.recipes.models import (MAX_TAGS, Difficulty, HistoryCreate, HistoryEntry, Recipe,
-                                RecipeCreate, RecipeUpdate, TagCount, Tags)
+from app.recipes.models import (
+    Difficulty,
+    HistoryCreate,
+    HistoryEntry,
+    Recipe,
+    RecipeCreate,
+    RecipeUpdate,
+    TagCount,
+    Tags,
+)
 from app.recipes.repository import RecipeRepository, Sort
 
 Recipes = NamedDependency[RecipeRepository]
@@ -152,8 +160,6 @@ class RecipeController(UserController):
     ) -> Response[Recipe]:
         """Replace the recipe's tags with these (lowercased, trimmed, duplicates dropped),
         creating unknown tags, in one transaction; the recipe's version goes up."""
-        if len(data) > MAX_TAGS:
-            raise InvalidInput(f"a recipe has at most {MAX_TAGS} tags", extra={"field": "body"})
         names = sorted({name.strip().lower() for name in data})
         async with recipes.transaction() as tx:
             recipe = await conditionally(

@@ -12,5 +12,6 @@ module = Module(
     name="tasks",
     controllers=[TaskController],
     queries=queries_in(repository),
+    constraints=repository.CONSTRAINTS,
     repositories={"tasks": TaskRepository},
 )

@@ -7,6 +7,7 @@ from datetime import datetime
 from app.db.queries import sql
 from app.db.repository import Repository, changes
 from app.idempotency.keys import Claim, IdempotentRequest, create_once
+from app.kit.errors import AccountGone
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 from app.tasks.models import Task, TaskStats, TaskUpdate
@@ -33,6 +34,11 @@ _list_by_completed = sql(
     row=Task, replica=True,
 )
 _stats = sql("tasks/task_stats", "user_id", row=TaskStats, replica=True)
+
+CONSTRAINTS = {
+    # The account was deleted while the task was written.
+    "tasks_user_fkey": AccountGone(),
+}
 
 # Newest first: (created_at, id) descending, as tasks_user_created_idx.
 _NEWEST: Keyset[Task, tuple[datetime, int]] = Keyset("tasks", tuple[datetime, int], (INFINITY, 0), ("after_created_at", "after_id"),

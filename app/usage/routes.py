@@ -15,7 +15,7 @@ from app.http.auth import UserController, UserId
 from app.http.etag import found
 from app.http.openapi import errors
 from app.idempotency.keys import IdempotencyKey, created
-from app.kit.errors import AccountGone, Conflict, TooManyRequests
+from app.kit.errors import AccountGone, Conflict, ErrorDetails, TooManyRequests
 from app.usage.models import Counter, Kind, Metered, Usage
 from app.usage.repository import UsageRepository
 
@@ -27,11 +27,17 @@ _RETRY_AFTER = [ResponseHeader(
     description="With 429: seconds until the user's next local midnight, when the quota resets.")]
 
 
+def _details(counter: Counter) -> ErrorDetails:
+    """The counter, in an error's ``extra``."""
+    return ErrorDetails(kind=counter.kind, used=counter.used, limit=counter.limit,
+                        remaining=counter.remaining, resets_at=counter.resets_at)
+
+
 def _used_up(counter: Counter) -> TooManyRequests:
     wait = math.ceil((counter.resets_at - datetime.now(timezone.utc)).total_seconds())
     return TooManyRequests(
         f"no {counter.kind} left today ({counter.used} of {counter.limit} used); the quota "
-        f"resets at {counter.resets_at.isoformat()}", retry_after=wait, extra=counter)
+        f"resets at {counter.resets_at.isoformat()}", retry_after=wait, extra=_details(counter))
 
 
 async def _reserve(quotas: UsageRepository, user_id: int, kind: Kind) -> Counter | None:
@@ -50,7 +56,7 @@ async def _release(quotas: UsageRepository, user_id: int, kind: Kind) -> Counter
         return None
     released, counter = result
     if not released:
-        raise Conflict(f"no {kind} reserved today to release", extra=counter)
+        raise Conflict(f"no {kind} reserved today to release", extra=_details(counter))
     return counter
 
 

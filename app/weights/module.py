@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.db.queries import queries_in
 from app.kit.domain import Module
+from app.kit.errors import AccountGone
 from app.weights import repository
 from app.weights.repository import WeightRepository
 from app.weights.routes import WeightController
@@ -13,6 +14,7 @@ module = Module(
     name="weights",
     controllers=[WeightController],
     queries=queries_in(repository),
-    constraints=repository.CONSTRAINTS,
+    # A write racing the deletion of its account: 401, as for any gone account.
+    constraints={**repository.CONSTRAINTS, "weight_logs_user_fkey": AccountGone()},
     repositories={"weights": WeightRepository},
 )

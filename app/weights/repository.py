@@ -9,7 +9,7 @@ from typing import cast
 
 from app.db.queries import sql
 from app.db.repository import Repository, changes
-from app.kit.errors import InvalidInput
+from app.kit.errors import ErrorDetails, InvalidInput
 from app.kit.limits import INFINITY
 from app.kit.pages import Keyset, Page
 from app.nutrition.repository import range_error
@@ -31,7 +31,7 @@ _list = sql("weights/list_weights", "user_id", "after_local_date", "after_measur
 _trend = sql("weights/get_weight_trend", "user_id", "from_date", "to_date", row=TrendRow)
 
 CONSTRAINTS = {
-    name: InvalidInput(rule, extra={"field": field}) for name, field, rule in [
+    name: InvalidInput(rule, extra=ErrorDetails(field=field)) for name, field, rule in [
         ("weight_logs_weight_range", "weight_kg", "weight_kg must be 25-400"),
         ("weight_logs_body_fat_range", "body_fat_percentage",
          "body_fat_percentage must be 2-75"),

@@ -1,7 +1,9 @@
--- set_recipe_tags: make the recipe's tags exactly these names (already in tags: ensure_tags runs
--- first, in the same transaction); the recipe's version goes up. Returns the recipe with its new
--- tags and favorite flag, or no row when it does not exist (or is someone else's). The UPDATE locks
--- the recipe, so concurrent replacements of its tags apply one after the other.
+-- set_recipe_tags: make the recipe's tags exactly these names (already in tags), the second
+-- statement of the transaction that lock_recipe_for_tags began: that statement holds the recipe's
+-- lock, so this one's snapshot has every tag a concurrent replacement committed before it, and
+-- replacements apply one after the other. The recipe's version goes up. Returns the recipe with
+-- its new tags and favorite flag, or no row when it does not exist (or is someone else's, or with
+-- if_match, is at another version).
 -- Served by recipes_pkey (user_id, id), tags_name_key and recipe_tags_pkey.
 WITH recipe AS (
     UPDATE recipes AS r

@@ -1,6 +1,9 @@
 -- update_recipe: apply the changes (a JSON object holding only the fields that were sent; a null
 -- clears a field) to a recipe; with if_match (a list of versions, from If-Match), only to a recipe
 -- at one of those versions. Returns the recipe with its tags and favorite flag, or no row.
+-- The tags are read from the statement's snapshot: when another writer changed the recipe after
+-- that was taken (this UPDATE then waited for its lock and changed the newer version), they can be
+-- older than the recipe, and read_current is false: the caller reads the recipe again.
 -- Served by recipes_pkey (user_id, id), users_pkey, recipe_tags_pkey and favorite_recipes_pkey.
 WITH changed AS (
     UPDATE recipes AS r
@@ -34,5 +37,7 @@ SELECT c.id, c.name, c.description, c.cuisine_type, c.difficulty, c.prep_time, c
        EXISTS (
            SELECT FROM favorite_recipes AS f WHERE f.user_id = c.user_id AND f.recipe_id = c.id
        ) AS favorite,
-       c.created_at, c.updated_at, c.version
+       c.created_at, c.updated_at, c.version,
+       c.version = (SELECT s.version + 1 FROM recipes AS s
+                    WHERE s.user_id = c.user_id AND s.id = c.id) AS read_current
 FROM changed AS c;

@@ -20,7 +20,7 @@ from app.accounts.limits import (
     refuse_if_limited,
 )
 from app.config import Settings
-from app.kit.errors import TooManyRequests
+from app.kit.errors import ErrorDetails, TooManyRequests
 from app.server import create_app
 from tests.conftest import app_for
 from tests.helpers import PASSWORD, fail_inserts, served
@@ -309,7 +309,7 @@ def test_the_limit_that_lasts_longest_is_named():
     with pytest.raises(TooManyRequests) as raised:
         refuse_if_limited(account_address_wait=40, account_wait=90, address_wait=None)
     assert raised.value.headers["Retry-After"] == "90"
-    assert raised.value.extra == {"limit": "account"}
+    assert raised.value.extra == ErrorDetails(limit="account")
     refuse_if_limited(account_address_wait=None, account_wait=None, address_wait=None)
 
 

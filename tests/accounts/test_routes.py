@@ -162,7 +162,7 @@ async def test_delete_me_with_stale_if_match_is_412_and_deletes_nothing(
     response = await client.delete("/users/me", headers={**alice.headers, "If-Match": '"1"'})
     assert response.status_code == 412, response.text
     assert response.headers["ETag"] == '"2"'
-    assert response.json()["extra"] == {"current_etag": '"2"'}
+    assert response.json()["extra"] == {"header": "If-Match", "current_etag": '"2"'}
     me = await client.get("/users/me", headers=alice.headers)
     assert me.status_code == 200
     assert me.json()["name"] == "Renamed"

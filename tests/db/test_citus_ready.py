@@ -52,7 +52,6 @@ NOT_FILTERED = {
     "billing/lock_lapsed_users": "housekeeping across users",
     "billing/prune_billing_events": "housekeeping across users",
     "idempotency/prune_expired_keys": "housekeeping across users",
-    "recipes/ensure_tags": "tag names are a reference table",
     "recipes/use_custom_plans": "SET LOCAL, no table",
     "health/ready": "no table of the service's (yoyo's list of applied migrations)",
     "health/session_settings": "no table",

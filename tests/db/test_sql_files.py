@@ -269,7 +269,7 @@ def test_psql_form_and_asyncpg_form_return_the_same_rows(database_url):
 # The statements that read or write a user's rows for no access token: for a client before it has
 # a session (sign-ins), for a refresh token, or for the service itself (a notification another
 # domain's write causes, the billing webhook's lock on the subscriber).
-_NOT_FOR_AN_ACCESS_TOKEN = {"accounts/start_session", "accounts/refresh_session",
+_NOT_FOR_AN_ACCESS_TOKEN = {"accounts/start_session", "accounts/refresh_session", "accounts/record_login",
                             "notifications/create_notification", "billing/lock_subscriber"}
 SESSION_CHECK = ("EXISTS (SELECT FROM sessions AS ses WHERE ses.user_id = :'user_id' "
                  "AND ses.id = :'session_id')")

@@ -76,7 +76,7 @@ async def test_used_content_ids_are_409_naming_them_and_nothing_is_written(
         {"content_id": "fresh", "language": "en"}, {"content_id": "doc-2", "language": "en"},
         {"content_id": "doc-0", "language": "fr"}]}, headers=alice.headers)
     assert response.status_code == 409
-    assert response.json()["extra"] == {"content_ids": ["doc-0", "doc-2"]}
+    assert response.json()["extra"] == {"field": "essays", "content_ids": ["doc-0", "doc-2"]}
     assert await _count(database_url, "SELECT count(*) FROM batches") == 1
     assert await _count(database_url, "SELECT count(*) FROM essays") == 3
     assert (await _batch(client, bob, _essays(3)))["total"] == 3

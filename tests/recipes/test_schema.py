@@ -7,9 +7,12 @@ import asyncpg
 import pytest
 
 from app.db import migrations
-from app.kit.errors import InvalidInput
+from app.db.errors import ErrorTranslator
+from app.db.repository import Context
+from app.kit.errors import ErrorDetails, InvalidInput
+from app.kit.pages import Cursors
 from app.recipes.models import RecipeCreate, RecipeUpdate
-from app.recipes.repository import RecipeRepository
+from app.recipes.repository import CONSTRAINTS, RecipeRepository
 from tests.helpers import session_of
 
 pytestmark = pytest.mark.own_database
@@ -39,14 +42,16 @@ async def test_a_blank_cuisine_written_in_sql_is_refused_by_its_rule(owner_conn,
     assert await owner_conn.fetchval("SELECT count(*) FROM recipes") == 0
 
 
-async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_rule(owner_conn):
-    """Struct constructors do not validate: this is what a bug in Python could pass on."""
+async def test_a_blank_cuisine_that_skipped_validation_is_a_400_naming_the_field(owner_conn):
+    """Struct constructors do not validate: this is what a bug in Python could pass on. The rule is
+    named as the field it guards, not as the constraint."""
     user_id = await _user(owner_conn)
-    recipes = RecipeRepository(owner_conn).acting_for(await session_of(owner_conn, user_id))
+    recipes = RecipeRepository(owner_conn, Context(None, ErrorTranslator(CONSTRAINTS), Cursors("s"))
+                               ).acting_for(await session_of(owner_conn, user_id))
     with pytest.raises(InvalidInput, match="cuisine_type") as refused:
         await recipes.create(user_id=user_id, data=RecipeCreate(
             name="Soup", recipe_json=DOCUMENT, cuisine_type="   "))
-    assert refused.value.extra == {"constraint": CUISINE_RULE}
+    assert refused.value.extra == ErrorDetails(field="cuisine_type")
     recipe = await recipes.create(user_id=user_id, data=RecipeCreate(
         name="Soup", recipe_json=DOCUMENT, cuisine_type="Thai"))
     with pytest.raises(InvalidInput, match="cuisine_type"):

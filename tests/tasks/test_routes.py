@@ -35,7 +35,8 @@ async def test_get_returns_the_task(client, alice: Account):
 async def test_missing_task_is_not_found(client, alice: Account):
     response = await client.get("/tasks/123456", headers=alice.headers)
     assert response.status_code == 404
-    assert response.json() == {"status_code": 404, "detail": "task not found"}
+    assert response.json() == {"status_code": 404, "detail": "task not found",
+                               "extra": {"parameter": "task_id"}}
 
 
 async def test_patch_changes_only_the_fields_sent(client, alice: Account):
