@@ -14,6 +14,7 @@ from app.chat.module import module as chat
 from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
 from app.db.queries import Query, bind_queries
+from app.engagement.module import module as engagement
 from app.essays.module import module as essays
 from app.health.module import module as health
 from app.idempotency.module import module as idempotency
@@ -26,7 +27,8 @@ from app.tasks.module import module as tasks
 from app.usage.module import module as usage
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
-                               notifications, billing, profiles, nutrition, usage)
+                               notifications, billing, profiles, nutrition, usage,
+                               engagement)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

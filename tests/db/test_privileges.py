@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 DML = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 # Reference tables the migrations fill and the service only reads.
-READ_ONLY = {"time_zones"}
+READ_ONLY = {"time_zones", "achievements", "engagement_sources"}  # catalogues a migration fills
 EVERY_TABLE_PRIVILEGE = DML | {"TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
 
 # Every relation of the schema but yoyo's, with its kind.
