@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from app.nutrition.models import Day, DayRow
 from app.usage.models import Counter
 
 StreakKind = Literal["food_logging", "activity", "water_goal"]
@@ -70,24 +71,6 @@ class Achievements(msgspec.Struct):
     achievements: list[Achievement]
 
 
-class Meals(msgspec.Struct):
-    breakfast: float
-    lunch: float
-    dinner: float
-    snack: float
-
-
-class Targets(msgspec.Struct):
-    """Today's targets: the profile's (as the day took them once it has entries); null without
-    a profile."""
-
-    calories: int | None
-    protein_g: int | None
-    carbs_g: int | None
-    fat_g: int | None
-    water_ml: int | None
-
-
 class Level(msgspec.Struct):
     xp: int
     level: int
@@ -95,21 +78,15 @@ class Level(msgspec.Struct):
 
 
 class Today(msgspec.Struct):
-    """The home screen, from one statement. ``calories_burned`` counts the day's activities (0
-    until the activity log exists); ``remaining_calories`` is the target, less what was eaten,
-    plus what was burned (null without a profile)."""
+    """The home screen, from one statement: the local today as /nutrition/days/{date} has it
+    (totals, per meal, water, targets, remaining_calories of what was eaten), the calories burned
+    by the day's activities (0 until the activity log exists), ``remaining_calories`` counting
+    them (the target, less what was eaten, plus what was burned; null without a profile), the
+    streaks, XP and level, the unread notifications and today's quota counters."""
 
     date: date
     time_zone: str
-    targets: Targets
-    calories: float
-    protein_g: float
-    carbs_g: float
-    fat_g: float
-    fiber_g: float
-    meals: Meals
-    food_logs: int
-    water_ml: int
+    day: Day
     calories_burned: float
     remaining_calories: float | None
     streaks: list[Streak]
@@ -118,28 +95,13 @@ class Today(msgspec.Struct):
     usage: list[Counter]
 
 
-class TodayRow(msgspec.Struct):
-    date: date
+class TodayRow(DayRow):
+    """get_today's row: the day as get_day's, then the rest (streaks and counters as JSON)."""
+
     time_zone: str
-    target_calories: int | None
-    target_protein_g: int | None
-    target_carbs_g: int | None
-    target_fat_g: int | None
-    target_water_ml: int | None
-    calories: float
-    protein_g: float
-    carbs_g: float
-    fat_g: float
-    fiber_g: float
-    breakfast_calories: float
-    lunch_calories: float
-    dinner_calories: float
-    snack_calories: float
-    food_logs: int
-    water_ml: int
     calories_burned: float
-    remaining_calories: float | None
-    streaks: Any  # JSON arrays, decoded by today()
+    net_remaining_calories: float | None
+    streaks: Any
     xp: int
     level: int
     xp_to_next_level: int
@@ -147,14 +109,7 @@ class TodayRow(msgspec.Struct):
     usage: Any
 
     def today(self) -> Today:
-        return Today(
-            self.date, self.time_zone,
-            Targets(self.target_calories, self.target_protein_g, self.target_carbs_g,
-                    self.target_fat_g, self.target_water_ml),
-            self.calories, self.protein_g, self.carbs_g, self.fat_g, self.fiber_g,
-            Meals(self.breakfast_calories, self.lunch_calories, self.dinner_calories,
-                  self.snack_calories),
-            self.food_logs, self.water_ml, self.calories_burned, self.remaining_calories,
-            msgspec.convert(self.streaks, list[Streak]),
-            Level(self.xp, self.level, self.xp_to_next_level), self.unread_notifications,
-            msgspec.convert(self.usage, list[Counter]))
+        return Today(self.date, self.time_zone, self.day(), self.calories_burned,
+                     self.net_remaining_calories, msgspec.convert(self.streaks, list[Streak]),
+                     Level(self.xp, self.level, self.xp_to_next_level),
+                     self.unread_notifications, msgspec.convert(self.usage, list[Counter]))

@@ -1,25 +1,27 @@
--- get_today: an active user's home screen in one statement: their local today and zone, the
--- day's targets (as get_day takes them), its totals and calories per meal, its water, calories
+-- get_today: an active user's home screen in one statement: their local today as get_day has it
+-- (totals, calories per meal, water, the day's targets, remaining calories), their zone, calories
 -- burned (0: no activity log yet), the calories remaining (target - eaten + burned), the streaks
 -- (as get_streaks, for :'streak_kinds'), XP and level (as get_stats), the unread notifications, and
 -- today's quota counters (as get_usage, for :'usage_kinds' with the tiers' :'limits'). No row
 -- when the user is gone or deactivated. Served by user_context (users_pkey, profiles_pkey),
 -- daily_nutrition_pkey (user_id, date), streaks_pkey, user_stats_pkey,
 -- notifications_user_read_idx (index-only count) and usage_counters_pkey.
-SELECT c.today AS date, c.time_zone,
-       (t.targets).calories AS target_calories, (t.targets).protein_g AS target_protein_g,
-       (t.targets).carbs_g AS target_carbs_g, (t.targets).fat_g AS target_fat_g,
-       (t.targets).water_ml AS target_water_ml,
+SELECT c.today AS date,
        coalesce(d.calories, 0)::float8 AS calories, coalesce(d.protein_g, 0)::float8 AS protein_g,
        coalesce(d.carbs_g, 0)::float8 AS carbs_g, coalesce(d.fat_g, 0)::float8 AS fat_g,
-       coalesce(d.fiber_g, 0)::float8 AS fiber_g,
+       coalesce(d.fiber_g, 0)::float8 AS fiber_g, coalesce(d.water_ml, 0) AS water_ml,
+       coalesce(d.food_logs, 0) AS food_logs, coalesce(d.water_entries, 0) AS water_entries,
        coalesce(d.breakfast_calories, 0)::float8 AS breakfast_calories,
        coalesce(d.lunch_calories, 0)::float8 AS lunch_calories,
        coalesce(d.dinner_calories, 0)::float8 AS dinner_calories,
        coalesce(d.snack_calories, 0)::float8 AS snack_calories,
-       coalesce(d.food_logs, 0) AS food_logs, coalesce(d.water_ml, 0) AS water_ml,
-       b.burned::float8 AS calories_burned,
-       ((t.targets).calories - coalesce(d.calories, 0) + b.burned)::float8 AS remaining_calories,
+       (t.targets).calories AS target_calories, (t.targets).protein_g AS target_protein_g,
+       (t.targets).carbs_g AS target_carbs_g, (t.targets).fat_g AS target_fat_g,
+       (t.targets).water_ml AS target_water_ml,
+       ((t.targets).calories - coalesce(d.calories, 0))::float8 AS remaining_calories,
+       c.time_zone, b.burned::float8 AS calories_burned,
+       ((t.targets).calories - coalesce(d.calories, 0) + b.burned)::float8
+           AS net_remaining_calories,
        (SELECT jsonb_agg(jsonb_build_object(
                    'kind', k.kind,
                    'current_count', CASE WHEN s.last_activity_date >= c.today - 1
