@@ -51,6 +51,10 @@ ACTIONS: dict[str, str] = {
     "reserve_quota": "POST /usage/{kind}/reserve (a 429 once the day's quota is used is "
                      "expected), and now and then POST /usage/{kind}/release",
     "check_usage": "GET /usage",
+    "view_today": "GET /today (the home screen)",
+    "view_streaks": "GET /streaks",
+    "view_stats": "GET /stats",
+    "view_achievements": "GET /achievements",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
@@ -83,11 +87,19 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "set_profile": 1, "log_meal": 3,
         "browse_food_logs": 1, "open_food_log": 1, "edit_food_log": 1, "delete_food_log": 1,
         "drink_water": 2, "view_days": 3, "view_day": 1, "reserve_quota": 2, "check_usage": 1,
+        "view_today": 4, "view_streaks": 1, "view_stats": 1, "view_achievements": 1,
     },
     "nutrition": {
         "set_profile": 2, "log_meal": 20, "browse_food_logs": 6, "open_food_log": 8,
         "edit_food_log": 5, "delete_food_log": 3, "drink_water": 12, "view_days": 20,
         "view_day": 10, "reserve_quota": 10, "check_usage": 4,
+    },
+    # A home screen opened many times a day, between the writes that move what it shows.
+    "engagement": {
+        "log_meal": 15, "delete_food_log": 2, "drink_water": 10, "create_recipe": 1,
+        "record_history": 2,
+        "view_today": 40, "view_streaks": 6, "view_stats": 6, "view_achievements": 4,
+        "browse_notifications": 5,
     },
 }
 

@@ -65,6 +65,10 @@ ROUTES = {
     "view_day": ("GET", "/nutrition/days/{date}"),
     "reserve_quota": ("POST", "/usage/{kind}/reserve"),
     "check_usage": ("GET", "/usage"),
+    "view_today": ("GET", "/today"),
+    "view_streaks": ("GET", "/streaks"),
+    "view_stats": ("GET", "/stats"),
+    "view_achievements": ("GET", "/achievements"),
 }
 
 
