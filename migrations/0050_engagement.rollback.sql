@@ -7,7 +7,7 @@ DROP FUNCTION water_goal_day();
 DROP FUNCTION engagement_entry();
 DROP FUNCTION engagement_entry_changed(bigint, text, bigint, date, integer);
 DROP FUNCTION streak_day(bigint, text, date, integer);
-DROP FUNCTION streak_recount(bigint, text);
+DROP FUNCTION streak_recount(bigint, text, date, boolean);
 DROP FUNCTION achievement_unlock(bigint, text);
 DROP FUNCTION achievements_check(bigint, text[]);
 DROP FUNCTION achievements_grant(bigint, smallint[]);

@@ -228,40 +228,53 @@ BEGIN ATOMIC
       AND EXISTS (SELECT FROM users AS u WHERE u.id = p_user_id);
 END;
 
--- Count the streak of kind again from its days, after a day joined or left it: its latest run
--- and its longest (gaps and islands over streak_days_pkey), and notify each milestone a run
--- reaches the first time. The streak's row is locked first, in a statement of its own, so the
--- recount (a later statement: a fresh snapshot) sees every day a concurrent writer committed
--- before it.
-CREATE FUNCTION streak_recount(p_user_id bigint, p_kind text) RETURNS void
+-- The streak of kind after p_date joined it (p_added) or left it, and a notification for each
+-- milestone a run reaches the first time. The common cases are O(1): a day after the latest (the
+-- next one, or after a gap), or the day before the latest run when no day precedes it. Anything
+-- else (a day in the middle, one that joins two runs, a day taken out) counts the runs again from
+-- the days (gaps and islands over streak_days_pkey). The streak's row is locked first, in a
+-- statement of its own, so what follows (later statements: fresh snapshots) sees every day a
+-- concurrent writer committed before it.
+CREATE FUNCTION streak_recount(p_user_id bigint, p_kind text, p_date date, p_added boolean)
+RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    was integer;
+    was streaks;
     now_current integer;
     now_longest integer;
     now_last date;
-    run_start date;
     milestone integer;
 BEGIN
     INSERT INTO streaks (user_id, kind) VALUES (p_user_id, p_kind)
     ON CONFLICT (user_id, kind) DO NOTHING;
-    SELECT current_count INTO was FROM streaks
-    WHERE user_id = p_user_id AND kind = p_kind FOR UPDATE;
+    SELECT * INTO was FROM streaks WHERE user_id = p_user_id AND kind = p_kind FOR UPDATE;
 
-    WITH days AS (
-        SELECT d.date, d.date - (row_number() OVER (ORDER BY d.date))::integer AS island
-        FROM streak_days AS d
-        WHERE d.user_id = p_user_id AND d.kind = p_kind
-    ),
-    runs AS (
-        SELECT min(date) AS first_day, max(date) AS last_day, count(*)::integer AS days
-        FROM days GROUP BY island
-    )
-    SELECT coalesce((SELECT r.days FROM runs AS r ORDER BY r.last_day DESC LIMIT 1), 0),
-           coalesce((SELECT max(r.days) FROM runs AS r), 0),
-           (SELECT max(r.last_day) FROM runs AS r),
-           (SELECT r.first_day FROM runs AS r ORDER BY r.last_day DESC LIMIT 1)
-    INTO now_current, now_longest, now_last, run_start;
+    IF p_added AND (was.last_activity_date IS NULL OR p_date > was.last_activity_date) THEN
+        now_current := CASE WHEN p_date = was.last_activity_date + 1
+                            THEN was.current_count + 1 ELSE 1 END;
+        now_last := p_date;
+        now_longest := greatest(was.longest_count, now_current);
+    ELSIF p_added AND p_date = was.last_activity_date - was.current_count
+          AND NOT EXISTS (SELECT FROM streak_days AS d
+                          WHERE d.user_id = p_user_id AND d.kind = p_kind
+                            AND d.date = p_date - 1) THEN
+        now_current := was.current_count + 1;
+        now_last := was.last_activity_date;
+        now_longest := greatest(was.longest_count, now_current);
+    ELSE
+        WITH days AS (
+            SELECT d.date, d.date - (row_number() OVER (ORDER BY d.date))::integer AS island
+            FROM streak_days AS d
+            WHERE d.user_id = p_user_id AND d.kind = p_kind
+        ),
+        runs AS (
+            SELECT max(date) AS last_day, count(*)::integer AS days FROM days GROUP BY island
+        )
+        SELECT coalesce((SELECT r.days FROM runs AS r ORDER BY r.last_day DESC LIMIT 1), 0),
+               coalesce((SELECT max(r.days) FROM runs AS r), 0),
+               (SELECT max(r.last_day) FROM runs AS r)
+        INTO now_current, now_longest, now_last;
+    END IF;
 
     UPDATE streaks
     SET current_count = now_current, longest_count = now_longest,
@@ -269,9 +282,9 @@ BEGIN
     WHERE user_id = p_user_id AND kind = p_kind;
 
     FOREACH milestone IN ARRAY ARRAY[7, 30, 100] LOOP
-        IF was < milestone AND now_current >= milestone THEN
+        IF was.current_count < milestone AND now_current >= milestone THEN
             INSERT INTO streak_milestones (user_id, kind, started_on, days)
-            VALUES (p_user_id, p_kind, run_start, milestone)
+            VALUES (p_user_id, p_kind, now_last - now_current + 1, milestone)
             ON CONFLICT DO NOTHING;
             IF FOUND THEN
                 INSERT INTO notifications (user_id, kind, title, body, data)
@@ -280,12 +293,14 @@ BEGIN
                         format('Your %s streak reached %s days.', replace(p_kind, '_', ' '),
                                milestone),
                         jsonb_build_object('streak', p_kind, 'days', milestone,
-                                           'started_on', run_start));
+                                           'started_on', now_last - now_current + 1));
             END IF;
         END IF;
     END LOOP;
 
-    PERFORM achievements_check(p_user_id, ARRAY[p_kind || '_streak']);
+    IF now_longest > was.longest_count THEN
+        PERFORM achievements_check(p_user_id, ARRAY[p_kind || '_streak']);
+    END IF;
 END $$;
 
 -- A local date gains (delta 1) or loses (delta -1) one entry of a streak of kind: the day joins
@@ -318,7 +333,7 @@ BEGIN
         END IF;
     END IF;
     IF changed THEN
-        PERFORM streak_recount(p_user_id, p_kind);
+        PERFORM streak_recount(p_user_id, p_kind, p_date, p_delta > 0);
     END IF;
 END $$;
 
