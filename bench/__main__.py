@@ -9,7 +9,8 @@
     python -m bench pgbouncer # the cost of going through PgBouncer (transaction mode)
     python -m bench servers   # uvicorn (httptools, h11) and granian: speed, and hostile clients
     python -m bench nutrition # the diary, days and quotas vs the seed's ORM way; days by history
-    python -m bench all       # compare, growth, workers, profile and nutrition
+    python -m bench today     # GET /today (one statement) vs the seed's ORM way (a query a part)
+    python -m bench all       # compare, growth, workers, profile, nutrition and today
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
 its tables, and rewrites its own section of BENCHMARKS.md (``--no-update`` leaves it alone). It
@@ -27,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import (compare, growth, instructions, nutrition, pgbouncer, profile, revisions, servers,
-                   workers)
+                   today, workers)
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "pgbouncer": (pgbouncer.run, pgbouncer.markdown),
     "servers": (servers.run, servers.markdown),
     "nutrition": (nutrition.run, nutrition.markdown),
+    "today": (today.run, today.markdown),
 }
 
 
