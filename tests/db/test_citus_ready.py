@@ -20,6 +20,8 @@ NOT_USER_OWNED = {
     "tags": "a reference table (tag names are shared by every user)",
     "time_zones": "a reference table (the zone names PostgreSQL knows)",
     "login_failures": "a reference or local table (counts emails no account has)",
+    "achievements": "a reference table (the catalogue a migration keeps)",
+    "engagement_sources": "a reference table (what each kind of entry earns)",
 }
 # Indexes of user-owned tables that lead with something else: housekeeping that walks all users
 # by time (each worker, hourly), never a request.
