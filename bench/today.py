@@ -4,10 +4,11 @@ wrk drives ``GET /today`` in interleaved rounds (the order rotates every round; 
 median) against this service (one worker, one SQL statement per request) and the ORM baseline
 (bench/baseline.py, one worker, one ORM query per part: the profile, the day's totals and meals
 over ``func.date(eaten_at)``, water, the streaks, the stats, the unread count and the quota
-counters), for users with two years of diary (five food logs a day, so also their XP, streaks and
-achievements, which the service's triggers keep as the seed writes them). Every seeded user's zone
-is UTC, so the baseline's UTC today is the same day; the run checks that both servers answer the
-same totals, XP and streaks before it measures them.
+counters), for users with two years of diary (five food logs a day), and what it earned: XP,
+streaks and achievements (the seed writes without the triggers, then counts them once, set-based,
+with engagement_rebuild). Every seeded user's zone is UTC, so the baseline's UTC today is the
+same day; the run checks that both servers answer the same totals, XP and streaks before it
+measures them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from bench.nutrition import ENV, LOGS_PER_DAY, _progress, _times
 from bench.stack import (
+    ENGAGEMENT_TRIGGERS,
     BenchError,
     Cluster,
     Dataset,
@@ -42,8 +44,10 @@ TARGET = 15  # the service's requests/s must be this many times the baseline's
 def run(args: argparse.Namespace, out: Path) -> dict:
     with Cluster() as cluster:
         data = cluster.seeded("today", users=USERS, per_user=1)
-        written = fetch(data.url, "seed_diary", user_ids=data.user_ids, days=HISTORY_DAYS,
+        written = fetch(data.url, "seed_diary", quiet=ENGAGEMENT_TRIGGERS,
+                        user_ids=data.user_ids, days=HISTORY_DAYS,
                         logs_per_day=LOGS_PER_DAY)[0]["logs"]
+        fetch(data.url, "seed_engagement", user_ids=data.user_ids)
         print(f"seeded {written:,} food logs", file=sys.stderr)
         size = dict(fetch(data.url, "diary_size")[0])
         with service(data, out, env=ENV) as ours, baseline(data, out, env=ENV) as base:

@@ -3,6 +3,7 @@ DROP TRIGGER daily_nutrition_water_goal_started ON daily_nutrition;
 DROP TRIGGER recipe_history_engagement ON recipe_history;
 DROP TRIGGER food_logs_engagement_moved ON food_logs;
 DROP TRIGGER food_logs_engagement ON food_logs;
+DROP FUNCTION engagement_rebuild(bigint[]);
 DROP FUNCTION water_goal_day();
 DROP FUNCTION engagement_entry();
 DROP FUNCTION engagement_entry_changed(bigint, text, bigint, date, integer);

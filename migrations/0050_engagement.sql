@@ -459,51 +459,74 @@ CREATE TRIGGER daily_nutrition_water_goal_changed AFTER UPDATE OF water_ml, targ
                        IS DISTINCT FROM coalesce(NEW.water_ml >= (NEW.targets).water_ml, false))
     EXECUTE FUNCTION water_goal_day();
 
--- What the entries written before this migration earned: their XP, totals and streak days, the
--- streaks they make (counted as streak_recount does, without milestone notifications), and the
--- achievements they unlock (with their XP and notifications).
-INSERT INTO xp_events (user_id, source_kind, source_id, xp)
-SELECT f.user_id, s.source_kind, f.id, s.xp
-FROM food_logs AS f JOIN engagement_sources AS s ON s.source_kind = 'food_log'
-UNION ALL
-SELECT h.user_id, s.source_kind, h.id, s.xp
-FROM recipe_history AS h JOIN engagement_sources AS s ON s.source_kind = 'recipe_history';
-
-INSERT INTO user_stats (user_id, xp, total_meals_logged, total_recipes_generated)
-SELECT e.user_id, sum(e.xp), count(*) FILTER (WHERE e.source_kind = 'food_log'),
-       count(*) FILTER (WHERE e.source_kind = 'recipe_history')
-FROM xp_events AS e
-GROUP BY e.user_id;
-
-INSERT INTO streak_days (user_id, kind, date, entries)
-SELECT f.user_id, 'food_logging', f.local_date, count(*)
-FROM food_logs AS f GROUP BY f.user_id, f.local_date
-UNION ALL
-SELECT d.user_id, 'water_goal', d.date, 1
-FROM daily_nutrition AS d WHERE d.water_ml >= (d.targets).water_ml;
-
-INSERT INTO streaks (user_id, kind, current_count, longest_count, last_activity_date)
-WITH days AS (
-    SELECT d.user_id, d.kind, d.date,
-           d.date - (row_number() OVER (PARTITION BY d.user_id, d.kind ORDER BY d.date))::integer
-               AS island
-    FROM streak_days AS d
-),
-runs AS (
-    SELECT user_id, kind, max(date) AS last_day, count(*)::integer AS days
-    FROM days GROUP BY user_id, kind, island
-)
-SELECT DISTINCT ON (r.user_id, r.kind) r.user_id, r.kind, r.days,
-       max(r.days) OVER (PARTITION BY r.user_id, r.kind),
-       max(r.last_day) OVER (PARTITION BY r.user_id, r.kind)
-FROM runs AS r
-ORDER BY r.user_id, r.kind, r.last_day DESC;
-
-DO $$
+-- Count everything the entries of these users earn afresh, set-based: their XP rows, totals and
+-- streak days from their food logs, recipe history and water days, the streaks those days make
+-- (as streak_recount counts them, without milestone notifications), and the achievements they
+-- unlock (with XP and a notification; those already unlocked stay, with their XP). For entries
+-- written without the triggers: this migration's backfill of what came before it, and a bulk
+-- load (a benchmark's seed) that turns them off, since per-row triggers on one user's thousands
+-- of rows in one transaction update the same rows thousands of times.
+CREATE FUNCTION engagement_rebuild(p_user_ids bigint[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
+    DELETE FROM xp_events
+    WHERE user_id = ANY (p_user_ids) AND source_kind <> 'achievement';
+    DELETE FROM streak_days WHERE user_id = ANY (p_user_ids);
+    DELETE FROM streaks WHERE user_id = ANY (p_user_ids);
+    DELETE FROM user_stats WHERE user_id = ANY (p_user_ids);
+
+    INSERT INTO xp_events (user_id, source_kind, source_id, xp)
+    SELECT f.user_id, s.source_kind, f.id, s.xp
+    FROM food_logs AS f JOIN engagement_sources AS s ON s.source_kind = 'food_log'
+    WHERE f.user_id = ANY (p_user_ids)
+    UNION ALL
+    SELECT h.user_id, s.source_kind, h.id, s.xp
+    FROM recipe_history AS h JOIN engagement_sources AS s ON s.source_kind = 'recipe_history'
+    WHERE h.user_id = ANY (p_user_ids);
+
+    INSERT INTO user_stats (user_id, xp, total_meals_logged, total_recipes_generated)
+    SELECT e.user_id, sum(e.xp), count(*) FILTER (WHERE e.source_kind = 'food_log'),
+           count(*) FILTER (WHERE e.source_kind = 'recipe_history')
+    FROM xp_events AS e
+    WHERE e.user_id = ANY (p_user_ids)
+    GROUP BY e.user_id;
+
+    INSERT INTO streak_days (user_id, kind, date, entries)
+    SELECT f.user_id, 'food_logging', f.local_date, count(*)
+    FROM food_logs AS f WHERE f.user_id = ANY (p_user_ids) GROUP BY f.user_id, f.local_date
+    UNION ALL
+    SELECT d.user_id, 'water_goal', d.date, 1
+    FROM daily_nutrition AS d
+    WHERE d.user_id = ANY (p_user_ids) AND d.water_ml >= (d.targets).water_ml;
+
+    INSERT INTO streaks (user_id, kind, current_count, longest_count, last_activity_date)
+    WITH days AS (
+        SELECT d.user_id, d.kind, d.date,
+               d.date - (row_number() OVER (PARTITION BY d.user_id, d.kind
+                                            ORDER BY d.date))::integer AS island
+        FROM streak_days AS d
+        WHERE d.user_id = ANY (p_user_ids)
+    ),
+    runs AS (
+        SELECT user_id, kind, max(date) AS last_day, count(*)::integer AS days
+        FROM days GROUP BY user_id, kind, island
+    )
+    SELECT DISTINCT ON (r.user_id, r.kind) r.user_id, r.kind, r.days,
+           max(r.days) OVER (PARTITION BY r.user_id, r.kind),
+           max(r.last_day) OVER (PARTITION BY r.user_id, r.kind)
+    FROM runs AS r
+    ORDER BY r.user_id, r.kind, r.last_day DESC;
+
     PERFORM achievements_check(s.user_id, ARRAY['meals', 'recipes', 'food_logging_streak',
                                                 'water_goal_streak'])
-    FROM user_stats AS s;
+    FROM user_stats AS s
+    WHERE s.user_id = ANY (p_user_ids);
+END $$;
+
+-- What the entries written before this migration earned.
+DO $$
+BEGIN
+    PERFORM engagement_rebuild(array_agg(u.id)) FROM users AS u;
 END $$;
 
 GRANT SELECT ON engagement_sources, achievements TO pgapi_service;

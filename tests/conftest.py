@@ -24,6 +24,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import asyncpg
+import httpx
+import msgspec
 import psycopg
 import pytest
 from litestar import Litestar
@@ -37,7 +39,7 @@ from app.db import migrations
 from app.db.pool import init_connection
 from app.modules import load_queries
 from app.server import create_app
-from tests.helpers import Account, register
+from tests.helpers import Account, register, served
 
 TEST_SECRET = "test-secret-" + "x" * 40
 SERVICE_ROLE = "pgapi_test_service"
@@ -280,6 +282,15 @@ def app_for(settings: Settings) -> Litestar:
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app_for(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def live(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind a real uvicorn server with a roomy pool, so concurrent requests really run
+    at once (the test client runs one at a time)."""
+    roomy = msgspec.structs.replace(settings, pool_size=10, pool_acquire_timeout=30.0)
+    async with served(create_app(roomy)) as http:
+        yield http
 
 
 @pytest.fixture

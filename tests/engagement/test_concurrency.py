@@ -6,25 +6,14 @@ once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import msgspec
-import pytest
 
-from app.server import create_app
-from tests.helpers import register, served
+from tests.helpers import register
 from tests.nutrition.helpers import ITEM, PROFILE, local_today
 
 ZONE = "Europe/Lisbon"
-
-
-@pytest.fixture
-async def live(settings) -> AsyncIterator[httpx.AsyncClient]:
-    roomy = msgspec.structs.replace(settings, pool_size=10, pool_acquire_timeout=30.0)
-    async with served(create_app(roomy)) as http:
-        yield http
 
 
 def _noon(days_ago: int) -> str:

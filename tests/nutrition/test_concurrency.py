@@ -4,25 +4,13 @@ add up in its row (each statement adds to the row it locks)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
-import msgspec
-import pytest
 
-from app.server import create_app
-from tests.helpers import register, served
+from tests.helpers import register
 from tests.nutrition.helpers import ITEM
 
 NOON = "2026-07-01T12:00:00Z"
-
-
-@pytest.fixture
-async def live(settings) -> AsyncIterator[httpx.AsyncClient]:
-    roomy = msgspec.structs.replace(settings, pool_size=10, pool_acquire_timeout=30.0)
-    async with served(create_app(roomy)) as http:
-        yield http
 
 
 async def test_concurrent_writes_to_one_day_all_add_up(live, database_url):

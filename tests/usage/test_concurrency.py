@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
-import msgspec
-import pytest
 
-from app.server import create_app
-from tests.helpers import register, served
+from tests.helpers import register
 
 LIMITS = "vision_analyses=3,recipe_generations=2,coach_messages=10"
-
-
-@pytest.fixture
-async def live(settings) -> AsyncIterator[httpx.AsyncClient]:
-    roomy = msgspec.structs.replace(settings, pool_size=10, pool_acquire_timeout=30.0)
-    async with served(create_app(roomy)) as http:
-        yield http
 
 
 async def test_50_concurrent_reservations_against_a_limit_of_3_give_exactly_3(
