@@ -21,7 +21,8 @@ from app.usage.repository import TierLimited
 _streaks = sql("engagement/get_streaks", "user_id", "streak_kinds", row=StreakRow)
 _stats = sql("engagement/get_stats", "user_id", row=Stats)
 _achievements = sql("engagement/list_achievements", "user_id", row=Achievement)
-_today = sql("engagement/get_today", "user_id", "streak_kinds", "usage_kinds", "limits", row=TodayRow)
+_today = sql("engagement/get_today", "user_id", "streak_kinds", "usage_kinds", "limits",
+             row=TodayRow)
 
 
 class EngagementRepository(TierLimited):

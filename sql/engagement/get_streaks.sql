@@ -1,7 +1,7 @@
--- get_streaks: an active user's streaks, one row per kind in :'streak_kinds' order (zeros for a kind
--- without a day yet), with current_count as of the user's local today: the latest run counts
--- while its last day is today or yesterday (or a day ahead), else 0. No row when the user is
--- gone or deactivated. Served by user_context (users_pkey, profiles_pkey) and streaks_pkey.
+-- get_streaks: an active user's streaks, one row per kind in :'streak_kinds' order (zeros for a
+-- kind without a day yet), with current_count as of the user's local today: the latest run
+-- counts while its last day is today or yesterday (or a day ahead), else 0. No row when the user
+-- is gone or deactivated. Served by user_context (users_pkey, profiles_pkey) and streaks_pkey.
 SELECT k.kind,
        CASE WHEN s.last_activity_date >= c.today - 1 THEN s.current_count ELSE 0 END
            AS current_count,
