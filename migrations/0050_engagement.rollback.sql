@@ -8,6 +8,7 @@ DROP FUNCTION water_goal_day();
 DROP FUNCTION engagement_entry();
 DROP FUNCTION engagement_entry_changed(bigint, text, bigint, date, integer);
 DROP FUNCTION streak_day(bigint, text, date, integer);
+DROP FUNCTION user_stats_lock(bigint);
 DROP FUNCTION streak_recount(bigint, text, date, boolean);
 DROP FUNCTION achievement_unlock(bigint, text);
 DROP FUNCTION achievements_check(bigint, text[]);

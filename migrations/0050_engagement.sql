@@ -303,21 +303,25 @@ BEGIN
     END IF;
 END $$;
 
+-- Lock the user's user_stats row (made when missing): every engagement write locks it before a
+-- streak's row (one order, no deadlock). False for a user being deleted.
+CREATE FUNCTION user_stats_lock(p_user_id bigint) RETURNS boolean
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO user_stats AS s (user_id) SELECT u.id FROM users AS u WHERE u.id = p_user_id
+    ON CONFLICT (user_id) DO UPDATE SET updated_at = now();
+    RETURN FOUND;
+END $$;
+
 -- A local date gains (delta 1) or loses (delta -1) one entry of a streak of kind: the day joins
 -- the streak with its first entry and leaves it with its last, and then the streak is counted
--- again. The user's user_stats row is locked first (every engagement write locks it before a
--- streak's row: one order, no deadlock). Nothing for a user being deleted.
+-- again. The caller holds the user's user_stats row.
 CREATE FUNCTION streak_day(p_user_id bigint, p_kind text, p_date date, p_delta integer)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     changed boolean;
 BEGIN
-    INSERT INTO user_stats AS s (user_id) SELECT u.id FROM users AS u WHERE u.id = p_user_id
-    ON CONFLICT (user_id) DO UPDATE SET updated_at = now();
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
     IF p_delta > 0 THEN
         INSERT INTO streak_days AS d (user_id, kind, date, entries)
         VALUES (p_user_id, p_kind, p_date, 1)
@@ -349,8 +353,13 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     source engagement_sources;
     paid integer;
+    total integer;
+    counted text := CASE p_source_kind WHEN 'food_log' THEN 'meals'
+                                       WHEN 'activity' THEN 'activities'
+                                       WHEN 'weigh_in' THEN 'weigh_ins'
+                                       WHEN 'recipe_history' THEN 'recipes' END;
 BEGIN
-    IF NOT EXISTS (SELECT FROM users AS u WHERE u.id = p_user_id) THEN
+    IF p_delta < 0 AND NOT EXISTS (SELECT FROM users AS u WHERE u.id = p_user_id) THEN
         RETURN;  -- a user being deleted: their rows go with them
     END IF;
     SELECT * INTO STRICT source FROM engagement_sources WHERE source_kind = p_source_kind;
@@ -384,7 +393,12 @@ BEGIN
             total_recipes_generated = s.total_recipes_generated
                 + excluded.total_recipes_generated,
             total_weigh_ins = s.total_weigh_ins + excluded.total_weigh_ins,
-            updated_at = now();
+            updated_at = now()
+        RETURNING CASE counted WHEN 'meals' THEN s.total_meals_logged
+                               WHEN 'activities' THEN s.total_activities_logged
+                               WHEN 'weigh_ins' THEN s.total_weigh_ins
+                               ELSE s.total_recipes_generated END
+        INTO total;
     ELSE
         UPDATE user_stats AS s
         SET xp = s.xp + paid,
@@ -400,10 +414,11 @@ BEGIN
     IF source.streak_kind IS NOT NULL THEN
         PERFORM streak_day(p_user_id, source.streak_kind, p_local_date, p_delta);
     END IF;
-    IF p_delta > 0 THEN
-        PERFORM achievements_check(p_user_id, ARRAY[CASE p_source_kind
-            WHEN 'food_log' THEN 'meals' WHEN 'activity' THEN 'activities'
-            WHEN 'weigh_in' THEN 'weigh_ins' WHEN 'recipe_history' THEN 'recipes' END]);
+    -- Totals move one at a time: one reaching an achievement's threshold is the only time it
+    -- can unlock one.
+    IF p_delta > 0 AND EXISTS (SELECT FROM achievements AS a
+                               WHERE a.metric = counted AND a.threshold = total) THEN
+        PERFORM achievements_check(p_user_id, ARRAY[counted]);
     END IF;
 END $$;
 
@@ -416,8 +431,10 @@ DECLARE
                     WHERE s.source_kind = TG_ARGV[0]);
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        PERFORM streak_day(NEW.user_id, streak, OLD.local_date, -1);
-        PERFORM streak_day(NEW.user_id, streak, NEW.local_date, 1);
+        IF user_stats_lock(NEW.user_id) THEN
+            PERFORM streak_day(NEW.user_id, streak, OLD.local_date, -1);
+            PERFORM streak_day(NEW.user_id, streak, NEW.local_date, 1);
+        END IF;
     ELSIF TG_OP = 'INSERT' AND streak IS NULL THEN
         PERFORM engagement_entry_changed(NEW.user_id, TG_ARGV[0], NEW.id, NULL, 1);
     ELSIF TG_OP = 'INSERT' THEN
@@ -444,9 +461,11 @@ CREATE TRIGGER recipe_history_engagement AFTER INSERT OR DELETE ON recipe_histor
 CREATE FUNCTION water_goal_day() RETURNS trigger
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM streak_day(NEW.user_id, 'water_goal', NEW.date,
-                       CASE WHEN coalesce(NEW.water_ml >= (NEW.targets).water_ml, false)
-                            THEN 1 ELSE -1 END);
+    IF user_stats_lock(NEW.user_id) THEN
+        PERFORM streak_day(NEW.user_id, 'water_goal', NEW.date,
+                           CASE WHEN coalesce(NEW.water_ml >= (NEW.targets).water_ml, false)
+                                THEN 1 ELSE -1 END);
+    END IF;
     RETURN NULL;
 END $$;
 
