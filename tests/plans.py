@@ -31,6 +31,19 @@ async def plan(conn, name: str, /, **values) -> list[dict]:
     return list(_nodes(json.loads(raw)[0]["Plan"]))
 
 
+PLAN_MODES = ("force_custom_plan", "force_generic_plan")
+
+
+async def custom_and_generic(conn, name: str, /, **values) -> list[list[dict]]:
+    """The custom plan (for these values) and the generic plan (the one a pooled connection
+    settles on) of the named statement."""
+    found = []
+    for mode in PLAN_MODES:
+        await conn.execute(f"SET plan_cache_mode = {mode}")
+        found.append(await plan(conn, name, **values))
+    return found
+
+
 def index_names(nodes: list[dict]) -> set[str]:
     return {n["Index Name"] for n in nodes if "Index Name" in n}
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.config import USAGE_KINDS, load_settings
 from app.engagement.models import STREAK_KINDS
-from tests.plans import describe, plan, reads
+from tests.plans import custom_and_generic, describe, reads
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
@@ -22,7 +22,6 @@ ITEMS = ('[{"name": "Oats", "grams": 80, "calories": 300, "protein_g": 10, "carb
 USER_TABLES = {"users", "profiles", "food_logs", "daily_nutrition", "streaks", "streak_days",
                "user_stats", "xp_events", "user_achievements", "notifications",
                "usage_counters"}
-MODES = ("force_custom_plan", "force_generic_plan")
 
 
 @pytest.fixture
@@ -65,14 +64,6 @@ async def seeded(database_url):
         await conn.close()
 
 
-async def _plans(conn: asyncpg.Connection, name: str, **values) -> list[list[dict]]:
-    found = []
-    for mode in MODES:
-        await conn.execute(f"SET plan_cache_mode = {mode}")
-        found.append(await plan(conn, name, **values))
-    return found
-
-
 STATEMENTS = [
     ("engagement/get_streaks", {"streak_kinds": list(STREAK_KINDS)},
      {"streaks": "streaks_pkey"}),
@@ -90,7 +81,7 @@ STATEMENTS = [
 @pytest.mark.parametrize(("name", "values", "indexes"), STATEMENTS,
                          ids=[s[0] for s in STATEMENTS])
 async def test_each_read_probes_the_users_rows_by_their_keys(seeded, name, values, indexes):
-    for nodes in await _plans(seeded, name, user_id=BUSY, **values):
+    for nodes in await custom_and_generic(seeded, name, user_id=BUSY, **values):
         assert not any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") in USER_TABLES
                        for n in nodes), describe(nodes)
         for table, index in indexes.items():
@@ -98,7 +89,7 @@ async def test_each_read_probes_the_users_rows_by_their_keys(seeded, name, value
 
 
 async def test_todays_unread_count_is_an_index_only_scan(seeded):
-    for nodes in await _plans(seeded, "engagement/get_today", user_id=BUSY,
+    for nodes in await custom_and_generic(seeded, "engagement/get_today", user_id=BUSY,
                               streak_kinds=list(STREAK_KINDS), usage_kinds=list(USAGE_KINDS),
                               limits=LIMITS):
         assert reads(nodes, "notifications") == [

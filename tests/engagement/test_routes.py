@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from tests.engagement.helpers import cook, got, notifications, recipe, streaks, unlocked
-from tests.helpers import Account
+from tests.helpers import Account, deactivate
 from tests.nutrition.helpers import drink, local_today, log_food, put_profile
 
 ZONE = "Europe/Lisbon"
@@ -227,11 +227,7 @@ async def test_a_gone_accounts_token_is_401_everywhere(client, alice: Account, d
     if gone == "deleted":
         assert (await client.delete("/users/me", headers=alice.headers)).status_code == 204
     else:
-        conn = await asyncpg.connect(database_url)
-        try:
-            await conn.execute("UPDATE users SET is_active = false WHERE id = $1", alice.user_id)
-        finally:
-            await conn.close()
+        await deactivate(database_url, alice.user_id)
     for path in ("/streaks", "/stats", "/achievements", "/today"):
         response = await client.get(path, headers=alice.headers)
         assert response.status_code == 401, (path, response.text)

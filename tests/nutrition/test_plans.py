@@ -11,7 +11,14 @@ import asyncpg
 import pytest
 
 from app.config import USAGE_KINDS, load_settings
-from tests.plans import below_limit, describe, index_names, page_of_active_user, plan, reads
+from tests.plans import (
+    below_limit,
+    custom_and_generic,
+    describe,
+    index_names,
+    page_of_active_user,
+    reads,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
@@ -22,7 +29,6 @@ ITEMS = ('[{"name": "Oats", "grams": 80, "calories": 300, "protein_g": 10, "carb
          '"fat_g": 5, "fiber_g": 8}]')
 BIG_TABLES = {"food_logs", "water_logs", "daily_nutrition", "usage_counters", "profiles",
               "users"}
-MODES = ("force_custom_plan", "force_generic_plan")
 LOG = ("INSERT INTO food_logs (user_id, meal_type, eaten_at, local_date, time_zone, items, "
        "total_calories, total_protein, total_carbs, total_fat, total_fiber) "
        "SELECT {user}, (ARRAY['breakfast', 'lunch', 'dinner', 'snack'])[1 + n % 4], e.at, "
@@ -72,15 +78,6 @@ async def seeded(database_url):
         await conn.close()
 
 
-async def _plans(conn: asyncpg.Connection, name: str, **values) -> list[list[dict]]:
-    """The custom and the generic plan of the named statement."""
-    found = []
-    for mode in MODES:
-        await conn.execute(f"SET plan_cache_mode = {mode}")
-        found.append(await plan(conn, name, **values))
-    return found
-
-
 def _no_seq_scan_of_a_big_table(nodes: list[dict]) -> bool:
     return not any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES
                    for n in nodes)
@@ -105,7 +102,7 @@ LISTS = [
 
 async def test_every_list_walks_its_index_without_sorting(seeded):
     for name, table, index, filters in LISTS:
-        for nodes in await _plans(seeded, f"nutrition/{name}", user_id=BUSY,
+        for nodes in await custom_and_generic(seeded, f"nutrition/{name}", user_id=BUSY,
                                   after_local_date=date.max, after_id=0, limit=21, **filters):
             assert page_of_active_user(nodes, index), (name, filters, describe(nodes))
             assert reads(nodes, table) == [("Index Scan", index)], (name, describe(nodes))
@@ -116,7 +113,7 @@ async def test_every_list_walks_its_index_without_sorting(seeded):
 async def test_a_range_and_a_cursor_bound_the_walk_of_the_index(seeded):
     """The from/to dates and the keyset position are index conditions (not filters), also in the
     generic plan: a page of an old month does not read the newer years first."""
-    for nodes in await _plans(seeded, "nutrition/list_food_logs", user_id=BUSY,
+    for nodes in await custom_and_generic(seeded, "nutrition/list_food_logs", user_id=BUSY,
                               after_local_date=date(2025, 1, 20), after_eaten_at=INFINITY,
                               after_id=0, limit=21, from_date=date(2025, 1, 1),
                               to_date=date(2025, 1, 31)):
@@ -130,7 +127,7 @@ async def test_a_range_and_a_cursor_bound_the_walk_of_the_index(seeded):
 async def test_get_days_reads_its_range_of_days_in_one_index_scan(seeded):
     for first, last in [(date(2025, 6, 1), date(2025, 6, 30)),
                         (date(2024, 12, 1), date(2025, 11, 30)), (None, None)]:
-        for nodes in await _plans(seeded, "nutrition/get_days", user_id=BUSY, from_date=first,
+        for nodes in await custom_and_generic(seeded, "nutrition/get_days", user_id=BUSY, from_date=first,
                                   to_date=last):
             assert reads(nodes, "daily_nutrition") == [("Index Scan", "daily_nutrition_pkey")], (
                 describe(nodes))
@@ -142,7 +139,7 @@ async def test_get_days_reads_its_range_of_days_in_one_index_scan(seeded):
 
 
 async def test_get_day_reads_one_date_by_the_local_date_indexes(seeded):
-    for nodes in await _plans(seeded, "nutrition/get_day", user_id=BUSY, date=date(2025, 6, 1)):
+    for nodes in await custom_and_generic(seeded, "nutrition/get_day", user_id=BUSY, date=date(2025, 6, 1)):
         assert {"daily_nutrition_pkey", "food_logs_user_local_date_idx",
                 "water_logs_user_local_date_idx", "users_pkey"} <= index_names(nodes), (
             describe(nodes))
@@ -175,7 +172,7 @@ ONE_USERS = [
 
 async def test_one_users_statements_read_by_their_keys(seeded):
     for name, values in ONE_USERS:
-        for nodes in await _plans(seeded, name, user_id=BUSY, **values):
+        for nodes in await custom_and_generic(seeded, name, user_id=BUSY, **values):
             assert _no_seq_scan_of_a_big_table(nodes), (name, describe(nodes))
             assert "users_pkey" in index_names(nodes), (name, describe(nodes))
             if name.startswith("usage/"):
