@@ -15,6 +15,7 @@ from app.chat.module import module as chat
 from app.cli.seed import SEED_QUERIES
 from app.db.embedded import BOOTSTRAP_QUERIES
 from app.db.queries import Query, bind_queries
+from app.engagement.module import module as engagement
 from app.essays.module import module as essays
 from app.goals.module import module as goals
 from app.health.module import module as health
@@ -30,7 +31,7 @@ from app.weights.module import module as weights
 
 MODULES: tuple[Module, ...] = (health, accounts, idempotency, tasks, recipes, chat, essays,
                                notifications, billing, profiles, nutrition, usage, activity,
-                               weights, goals)
+                               weights, goals, engagement)
 
 
 def load_queries(modules: tuple[Module, ...] = MODULES) -> dict[str, Query[Any]]:

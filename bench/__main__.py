@@ -11,6 +11,7 @@
     python -m bench nutrition # the diary, days and quotas vs the seed's ORM way; days by history
     python -m bench fitness   # GET /goals vs the ORM way; GET /weights/trend, 1 vs 5 years
     python -m bench bodies    # what crafted request bodies cost the event loop before their 400
+    python -m bench today     # GET /today (one statement) vs the seed's ORM way (a query a part)
     python -m bench all       # all of these but revisions
 
 Each writes its raw results to ``--out`` (default bench/results/<date-time>/<suite>.json), prints
@@ -29,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import (bodies, compare, growth, instructions, nutrition, nutrition2, pgbouncer,
-                   profile, revisions, servers, workers)
+                   profile, revisions, servers, today, workers)
 from bench.stack import BenchError, machine, require_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,7 @@ SUITES: dict[str, tuple[Callable, Callable]] = {
     "nutrition": (nutrition.run, nutrition.markdown),
     "fitness": (nutrition2.run, nutrition2.markdown),
     "bodies": (bodies.run, bodies.markdown),
+    "today": (today.run, today.markdown),
 }
 
 

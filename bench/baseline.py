@@ -12,7 +12,8 @@ The NutriProfile endpoints as its seed writes them: a day's numbers from
 query), one query per day, over ``func.date(...)`` of the meal's timestamp (UTC days; no index can
 serve it), and a get-or-create of the day's ``daily_nutrition`` row for each day shown; a food log
 with its totals summed in Python and its day got-or-created and updated in the session; a quota
-reservation as get-or-create, compare and increment of the counter row (read, then write).
+reservation as get-or-create, compare and increment of the counter row (read, then write); the
+home screen (GET /today) as one ORM query per part it shows.
 
     DATABASE_URL=postgresql://... APP_JWT_SECRET=... uvicorn bench.baseline:app
 """
@@ -467,3 +468,112 @@ async def reserve_usage(kind: Literal["vision_analyses", "recipe_generations", "
     await db.commit()
     return CounterRead(kind=kind, used=counter.used, limit=limit,
                        remaining=max(limit - counter.used, 0))
+
+
+# NutriProfile's home screen, as its seed's services would build it: one ORM query per part.
+
+class WaterLog(Base):
+    __tablename__ = "water_logs"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    ml: Mapped[int] = mapped_column(Integer)
+    drunk_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Streak(Base):
+    __tablename__ = "streaks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    current_count: Mapped[int] = mapped_column(Integer)
+    longest_count: Mapped[int] = mapped_column(Integer)
+    last_activity_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class UserStats(Base):
+    __tablename__ = "user_stats"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    xp: Mapped[int] = mapped_column(BigInteger)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    is_read: Mapped[bool] = mapped_column(Boolean)
+
+
+class StreakRead(BaseModel):
+    kind: str
+    current_count: int
+    longest_count: int
+    last_activity_date: date | None
+
+
+class TodayRead(BaseModel):
+    date: date
+    targets: Targets | None
+    calories: float
+    protein_g: float
+    carbs_g: float
+    fat_g: float
+    meals: dict[str, float]
+    food_logs: int
+    water_ml: int
+    calories_burned: float
+    remaining_calories: float | None
+    streaks: list[StreakRead]
+    xp: int
+    level: int
+    unread_notifications: int
+    usage: list[CounterRead]
+
+
+@app.get("/today", response_model=TodayRead)
+async def get_today(user: CurrentUser, db: Db) -> TodayRead:
+    today = datetime.now(timezone.utc).date()
+    profile = await db.get(Profile, user.id)
+    targets = _targets(profile)
+    calories, protein, carbs, fat, count = await get_daily_calories(db, user.id, today)
+    meals = dict.fromkeys(("breakfast", "lunch", "dinner", "snack"), 0.0)
+    for meal, total in await db.execute(
+            select(FoodLog.meal_type, func.sum(FoodLog.total_calories))
+            .where(FoodLog.user_id == user.id, func.date(FoodLog.eaten_at) == today)
+            .group_by(FoodLog.meal_type)):
+        meals[meal] = float(total)
+    water = (await db.execute(
+        select(func.coalesce(func.sum(WaterLog.ml), 0))
+        .where(WaterLog.user_id == user.id, func.date(WaterLog.drunk_at) == today))).scalar_one()
+    streaks = (await db.execute(select(Streak).where(Streak.user_id == user.id))).scalars().all()
+    stats = await db.get(UserStats, user.id)
+    xp = stats.xp if stats is not None else 0
+    unread = (await db.execute(
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.is_read.is_(False)))).scalar_one()
+    counters = {c.kind: c.used for c in (await db.execute(
+        select(UsageCounter).where(UsageCounter.user_id == user.id,
+                                   UsageCounter.local_date == today))).scalars().all()}
+    limits = LIMITS.get(user.subscription_tier, LIMITS["free"])
+    level = 1
+    while 100 * (level + 1) * level // 2 <= xp:
+        level += 1
+    by_kind = {s.kind: s for s in streaks}
+    return TodayRead(
+        date=today, targets=targets, calories=float(calories), protein_g=float(protein),
+        carbs_g=float(carbs), fat_g=float(fat), meals=meals, food_logs=count, water_ml=water,
+        calories_burned=0.0,
+        remaining_calories=None if targets is None else targets.calories - float(calories),
+        streaks=[StreakRead(kind=kind, current_count=s.current_count if s is not None
+                            and s.last_activity_date is not None
+                            and s.last_activity_date >= today - timedelta(days=1) else 0,
+                            longest_count=s.longest_count if s is not None else 0,
+                            last_activity_date=s.last_activity_date if s is not None else None)
+                 for kind in ("food_logging", "activity", "water_goal")
+                 for s in [by_kind.get(kind)]],
+        xp=xp, level=level, unread_notifications=unread,
+        usage=[CounterRead(kind=kind, used=counters.get(kind, 0), limit=limits[kind],
+                           remaining=max(limits[kind] - counters.get(kind, 0), 0))
+               for kind in KINDS])

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.stack import (
+    ENGAGEMENT_TRIGGERS,
     BenchError,
     Cluster,
     Dataset,
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace, out: Path) -> dict:
         data = cluster.seeded("nutrition", users=USERS_PER_GROUP * len(HISTORIES), per_user=1)
         groups = {label: _group(data, n) for n, label in enumerate(HISTORIES)}
         for label, days in HISTORIES.items():
-            written = fetch(data.url, "seed_diary", user_ids=groups[label].user_ids, days=days,
+            written = fetch(data.url, "seed_diary", quiet=ENGAGEMENT_TRIGGERS,
+                            user_ids=groups[label].user_ids, days=days,
                             logs_per_day=LOGS_PER_DAY)[0]["logs"]
             print(f"seeded {label}: {written:,} food logs", file=sys.stderr)
         size = dict(fetch(data.url, "diary_size")[0])

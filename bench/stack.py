@@ -53,17 +53,32 @@ def bench_sql(name: str) -> tuple[str, tuple[str, ...]]:
     return parse((BENCH / "sql" / f"{name}.sql").read_text(), origin=name)
 
 
-async def _fetch(url: str, name: str, **values: object) -> list[asyncpg.Record]:
+# The triggers that move engagement (XP, streaks) with each food log: a bulk seed turns them off
+# (on one user's thousands of rows in one transaction they would update the same rows thousands
+# of times) and counts what the rows earned once, set-based (bench/sql/seed_engagement.sql).
+ENGAGEMENT_TRIGGERS = (("food_logs", "food_logs_engagement"),)
+
+
+async def _fetch(url: str, name: str, quiet: tuple[tuple[str, str], ...], **values: object
+                 ) -> list[asyncpg.Record]:
     statement, params = bench_sql(name)
     conn = await asyncpg.connect(url)
     try:
-        return await conn.fetch(statement, *(values[p] for p in params))
+        async with conn.transaction():  # the triggers are off for this transaction only
+            for table, trigger in quiet:
+                await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+            rows = await conn.fetch(statement, *(values[p] for p in params))
+            for table, trigger in quiet:
+                await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            return rows
     finally:
         await conn.close()
 
 
-def fetch(url: str, name: str, **values: object) -> list[asyncpg.Record]:
-    return asyncio.run(_fetch(url, name, **values))
+def fetch(url: str, name: str, quiet: tuple[tuple[str, str], ...] = (), **values: object
+          ) -> list[asyncpg.Record]:
+    """The rows of bench/sql/<name>.sql, run with the (table, trigger) pairs of ``quiet`` off."""
+    return asyncio.run(_fetch(url, name, quiet, **values))
 
 
 @dataclass

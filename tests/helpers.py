@@ -95,6 +95,12 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, attempts: 
     raise AssertionError(what)
 
 
+async def deactivate(database_url: str, user_id: int) -> None:
+    """Deactivate the account, straight in the table (as an administrator would)."""
+    async with connected(database_url) as conn:
+        await conn.execute("UPDATE users SET is_active = false WHERE id = $1", user_id)
+
+
 async def session_of(conn: asyncpg.Connection, user_id: int) -> int:
     """A session of ``user_id`` written straight into the table (for tests that run statements
     without signing in): the id a repository acting for it passes as ``session_id``."""

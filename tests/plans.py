@@ -34,9 +34,9 @@ async def plan(conn, name: str, /, **values) -> list[dict]:
 PLAN_MODES = ("force_custom_plan", "force_generic_plan")
 
 
-async def custom_and_generic(conn, name: str, **values) -> list[list[dict]]:
-    """The custom plan (for these values) and the generic plan (for the average user) of the
-    named query."""
+async def custom_and_generic(conn, name: str, /, **values) -> list[list[dict]]:
+    """The custom plan (for these values) and the generic plan (the one a pooled connection
+    settles on) of the named statement."""
     found = []
     for mode in PLAN_MODES:
         await conn.execute(f"SET plan_cache_mode = {mode}")

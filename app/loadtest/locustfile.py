@@ -541,4 +541,16 @@ class ApiUser(FastHttpUser):
         if self.goal_ids:
             self._json("GET", f"/goals/{random.choice(self.goal_ids)}", "/goals/{id}")
 
+    def view_today(self) -> None:
+        self._json("GET", "/today", "/today")
+
+    def view_streaks(self) -> None:
+        self._json("GET", "/streaks", "/streaks")
+
+    def view_stats(self) -> None:
+        self._json("GET", "/stats", "/stats")
+
+    def view_achievements(self) -> None:
+        self._json("GET", "/achievements", "/achievements")
+
     tasks = {_action(name): weight for name, weight in WEIGHTS.items()}  # type: ignore[assignment]

@@ -61,6 +61,10 @@ ACTIONS: dict[str, str] = {
     "set_goal": "POST /goals: a weight goal, or a daily or weekly amount",
     "view_goals": "GET /goals, all or only the active ones",
     "open_goal": "GET /goals/{id}",
+    "view_today": "GET /today (the home screen)",
+    "view_streaks": "GET /streaks",
+    "view_stats": "GET /stats",
+    "view_achievements": "GET /achievements",
 }
 
 SCENARIOS: dict[str, dict[str, int]] = {
@@ -96,6 +100,7 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "log_activity": 2, "browse_activities": 1, "edit_activity": 1, "delete_activity": 1,
         "weigh_in": 1, "browse_weights": 1, "view_weight_trend": 2, "set_goal": 1,
         "view_goals": 2, "open_goal": 1,
+        "view_today": 4, "view_streaks": 1, "view_stats": 1, "view_achievements": 1,
     },
     "nutrition": {
         "set_profile": 2, "log_meal": 20, "browse_food_logs": 6, "open_food_log": 8,
@@ -106,6 +111,13 @@ SCENARIOS: dict[str, dict[str, int]] = {
         "set_profile": 2, "log_activity": 15, "browse_activities": 6, "edit_activity": 4,
         "delete_activity": 2, "weigh_in": 8, "browse_weights": 4, "view_weight_trend": 12,
         "set_goal": 3, "view_goals": 20, "open_goal": 8, "view_days": 10, "log_meal": 6,
+    },
+    # A home screen opened many times a day, between the writes that move what it shows.
+    "engagement": {
+        "log_meal": 15, "delete_food_log": 2, "drink_water": 10, "create_recipe": 1,
+        "record_history": 2,
+        "view_today": 40, "view_streaks": 6, "view_stats": 6, "view_achievements": 4,
+        "browse_notifications": 5,
     },
 }
 

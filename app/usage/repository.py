@@ -18,9 +18,10 @@ _usage = sql("usage/get_usage", "user_id", "kinds", "limits", row=UsageRow)
 Limits = dict[str, dict[str, int]]
 
 
-class UsageRepository(Repository):
-    """Knows the limits of each subscription tier (subscription tier -> kind -> units per local
-    day, from the settings) and passes them to its statements, which pick the caller's."""
+class TierLimited(Repository):
+    """A repository that knows the limits of each subscription tier (subscription tier -> kind ->
+    units per local day, from the settings) and passes them to its statements, which pick the
+    caller's."""
 
     __slots__ = ("limits",)
 
@@ -30,12 +31,16 @@ class UsageRepository(Repository):
         self.limits: Limits = limits or {}
 
     @classmethod
-    def of(cls, setup: Setup) -> UsageRepository:
+    def of(cls, setup: Setup) -> Self:
         assert setup.context.database is not None
         return cls(setup.context.database, setup.context, setup.settings.usage_limits)
 
     def _copy(self, db: Executor, session_id: int | None) -> Self:
         return type(self)(db, self.ctx, self.limits, session_id)
+
+
+class UsageRepository(TierLimited):
+    __slots__ = ()
 
     async def _change(self, query: Query[ChangeRow], *, user_id: int, kind: Kind
                       ) -> tuple[bool, Counter] | None:

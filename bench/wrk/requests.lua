@@ -1,6 +1,7 @@
 -- The requests of one benchmark run, for wrk. python -m bench writes a prelude above this file
 -- that defines:
 --   mode        "get" | "list" | "create" | "update" (tasks) | "days" | "log" | "reserve" (diary)
+--               | "today" (the home screen)
 --   tokens      a bearer token per seeded user
 --   first_task  each user's first task id (a user's tasks have consecutive ids)
 --   per_user    tasks per user
@@ -50,6 +51,8 @@ function request()
       return wrk.format("GET", "/nutrition/days?" .. days_query, headers(user))
    elseif mode == "log" then
       return wrk.format("POST", "/food-logs", headers(user), log_body)
+   elseif mode == "today" then
+      return wrk.format("GET", "/today", headers(user))
    elseif mode == "reserve" then
       return wrk.format("POST", "/usage/" .. kinds[math.random(#kinds)] .. "/reserve",
                         headers(user))

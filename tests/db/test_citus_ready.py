@@ -21,6 +21,8 @@ NOT_USER_OWNED = {
     "time_zones": "a reference table (the zone names PostgreSQL knows)",
     "activity_mets": "a reference table (the Compendium's MET values)",
     "login_failures": "a reference or local table (counts emails no account has)",
+    "achievements": "a reference table (the catalogue a migration keeps)",
+    "engagement_sources": "a reference table (what each kind of entry earns)",
 }
 # Indexes of user-owned tables that lead with something else: housekeeping that walks all users
 # by time (each worker, hourly), never a request.

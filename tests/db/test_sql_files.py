@@ -159,6 +159,8 @@ SAMPLE_VALUES: dict[str, str] = {
     "date": "2026-07-01",
     "kind": "coach_messages",
     "kinds": "{vision_analyses,recipe_generations,coach_messages}",
+    "streak_kinds": "{food_logging,activity,water_goal}",
+    "usage_kinds": "{vision_analyses,recipe_generations,coach_messages}",
     "limits": '{"free": {"vision_analyses": 3, "recipe_generations": 2, "coach_messages": 10}}',
     "activity_type": "running",
     "intensity": "moderate",

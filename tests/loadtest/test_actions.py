@@ -75,6 +75,10 @@ ROUTES = {
     "set_goal": ("POST", "/goals"),
     "view_goals": ("GET", "/goals"),
     "open_goal": ("GET", "/goals/{id}"),
+    "view_today": ("GET", "/today"),
+    "view_streaks": ("GET", "/streaks"),
+    "view_stats": ("GET", "/stats"),
+    "view_achievements": ("GET", "/achievements"),
 }
 
 
