@@ -29,11 +29,28 @@ SELECT (SELECT count(*) FROM tasks WHERE user_id = $1) AS tasks,
        (SELECT count(*) FROM idempotency_keys WHERE user_id = $1) AS keys,
        (SELECT count(*) FROM login_addresses WHERE user_id = $1) AS addresses,
        (SELECT count(*) FROM tags) AS vocabulary,
+       (SELECT count(*) FROM profiles WHERE user_id = $1) AS profiles,
+       (SELECT count(*) FROM food_logs WHERE user_id = $1) AS food_logs,
+       (SELECT count(*) FROM water_logs WHERE user_id = $1) AS water_logs,
+       (SELECT string_agg(date || ':' || food_logs || ':' || water_entries || ':' || activities,
+                          ',' ORDER BY date) FROM daily_nutrition WHERE user_id = $1) AS days,
+       (SELECT count(*) FROM activity_logs WHERE user_id = $1) AS activities,
+       (SELECT count(*) FROM weight_logs WHERE user_id = $1) AS weigh_ins,
+       (SELECT count(*) FROM goals WHERE user_id = $1) AS goals,
+       (SELECT coalesce(sum(used), 0) FROM usage_counters WHERE user_id = $1) AS quota_used,
+       (SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT is_read) AS unread,
+       (SELECT count(*) FROM sessions WHERE user_id = $1) AS sessions,
+       (SELECT coalesce(sum(xp), 0) FROM xp_events WHERE user_id = $1) AS xp,
        (SELECT string_agg(status || version, ',' ORDER BY id) FROM essays WHERE user_id = $1)
            AS essay_states,
        (SELECT sum(version) FROM (SELECT version FROM tasks WHERE user_id = $1
                                   UNION ALL SELECT version FROM recipes WHERE user_id = $1
                                   UNION ALL SELECT version FROM conversations WHERE user_id = $1
+                                  UNION ALL SELECT version FROM profiles WHERE user_id = $1
+                                  UNION ALL SELECT version FROM food_logs WHERE user_id = $1
+                                  UNION ALL SELECT version FROM activity_logs WHERE user_id = $1
+                                  UNION ALL SELECT version FROM weight_logs WHERE user_id = $1
+                                  UNION ALL SELECT version FROM goals WHERE user_id = $1
                                   UNION ALL SELECT version FROM users WHERE id = $1) AS v)
            AS versions
 """
