@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from app.http.validation import invalid
+
 GoalType = Literal["weight_kg", "calories_max", "protein_min_g", "water_min_ml", "active_minutes",
                    "steps", "meals_logged"]
 Period = Literal["daily", "weekly", "monthly", "once"]
@@ -29,9 +31,9 @@ LATEST_DAY = date(2999, 12, 31)
 def _check_dates(starts_on: date | None | UnsetType, ends_on: date | None | UnsetType) -> None:
     for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
         if isinstance(day, date) and not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise ValueError(f"{name} must be from {EARLIEST_DAY} to {LATEST_DAY}")
+            raise invalid((name,), f"must be from {EARLIEST_DAY} to {LATEST_DAY}")
     if isinstance(starts_on, date) and isinstance(ends_on, date) and ends_on < starts_on:
-        raise ValueError("ends_on must not be before starts_on")
+        raise invalid(("ends_on",), "must not be before starts_on")
 
 
 class GoalCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,11 +48,12 @@ class GoalCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         if (self.goal_type == "weight_kg") != (self.period == "once"):
-            raise ValueError("period must be once for a weight_kg goal, and daily, weekly or "
-                             "monthly for any other")
+            raise invalid(("period",), "must be once for a weight_kg goal, and daily, weekly or "
+                          "monthly for any other")
         low, high = TARGET_RANGES.get(self.goal_type, OTHER_TARGETS)
         if not low <= self.target_value <= high:
-            raise ValueError(f"target_value must be {low:g}-{high:g} for {self.goal_type}")
+            raise invalid(("target_value",), f"must be {low:g}-{high:g} for {self.goal_type}",
+                          minimum=low, maximum=high)
         self.target_value = round(self.target_value, 1)
         _check_dates(self.starts_on, self.ends_on)
 

@@ -385,10 +385,11 @@ Moment = Annotated[datetime, msgspec.Meta(
 
 
 def in_time(moment: datetime | None | UnsetType, field: str) -> None:
-    """Raises ValueError (a 400 naming the field) for a Moment outside EARLIEST..now + MAX_AHEAD."""
+    """Raises FieldError (a 400 naming the field) for a Moment outside EARLIEST..now +
+    MAX_AHEAD."""
     if isinstance(moment, datetime) and not (
             EARLIEST <= moment <= datetime.now(timezone.utc) + MAX_AHEAD):
-        raise ValueError(f"{field} must be from 1900 to a day ahead of now")
+        raise invalid((field,), "must be from 1900 to a day ahead of now")
 
 
 # A diary entry's free-text notes (an activity, a weigh-in).

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from app.activity.models import Activity
-from app.http.validation import Moment, check_document, in_time, json_document, text
+from app.http.validation import Moment, check_document, in_time, invalid, json_document, text
 from app.kit.limits import MAX_BIGINT
 
 MAX_ITEMS = 100
@@ -43,7 +43,7 @@ def _check_documents(data: FoodLogCreate | FoodLogUpdate) -> None:
         if document is None or document is UNSET:
             continue
         if not isinstance(document, (dict, list)):
-            raise ValueError(f"{name} must be a JSON object or array")
+            raise invalid((name,), "must be a JSON object or array")
         check_document(document, name, MAX_DOCUMENT_BYTES)
 
 

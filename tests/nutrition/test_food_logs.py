@@ -117,7 +117,8 @@ async def test_backdating_is_allowed_and_more_than_a_day_ahead_is_400(client, al
         "meal_type": "lunch", "items": [ITEM],
         "eaten_at": (now + timedelta(hours=25)).isoformat()}, headers=alice.headers)
     assert ahead.status_code == 400, ahead.text
-    assert "eaten_at must be from 1900 to a day ahead of now" in ahead.text
+    assert ahead.json()["extra"] == {"field": "eaten_at"}
+    assert "must be from 1900 to a day ahead of now" in ahead.json()["detail"]
     ancient = await client.post("/food-logs", json={
         "meal_type": "lunch", "items": [ITEM], "eaten_at": "1899-12-31T23:59:59Z"},
         headers=alice.headers)
